@@ -1,0 +1,252 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools.naming import render_document_name
+from .customer_archive_document_type import CONFIDENTIALITY_LEVELS
+
+
+class CustomerArchiveDocument(models.Model):
+    """Document filed in a customer's archive, with one or more files."""
+
+    _name = "customer.archive.document"
+    _description = "Archive Document"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "filing_date desc, id desc"
+
+    name = fields.Char(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Generated from the document type's naming rule when the document "
+        "is filed.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('archive_number', '!=', False)]",
+    )
+    archive_number = fields.Char(related="partner_id.archive_number")
+    archive_user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        related="partner_id.archive_user_id",
+        store=True,
+        index=True,
+        help="The customer's responsible user, who may read internal documents.",
+    )
+    type_id = fields.Many2one(
+        "customer.archive.document.type",
+        string="Document Type",
+        required=True,
+        ondelete="restrict",
+        index=True,
+        tracking=True,
+    )
+    type_sequence = fields.Integer(
+        string="Number Within Type",
+        readonly=True,
+        copy=False,
+        help="Position of the document among the customer's documents of its type.",
+    )
+    attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "customer_archive_document_attachment_rel",
+        "document_id",
+        "attachment_id",
+        string="Files",
+    )
+    attachment_count = fields.Integer(
+        string="File Count", compute="_compute_attachment_count"
+    )
+    checksums = fields.Text(
+        string="SHA-256 Checksums",
+        compute="_compute_checksums",
+        help="SHA-256 of each file, recorded when the file was filed.",
+    )
+    document_date = fields.Date(tracking=True)
+    filing_date = fields.Date(
+        required=True, default=fields.Date.context_today, tracking=True, index=True
+    )
+    reference = fields.Char(help="External reference, such as a contract number.")
+    valid_from = fields.Date(string="Valid From")
+    valid_to = fields.Date(string="Valid Until")
+    location_cabinet = fields.Char(string="Cabinet")
+    location_shelf = fields.Char(string="Shelf")
+    location_box = fields.Char(string="Box")
+    location = fields.Char(
+        string="Paper Original Location",
+        compute="_compute_location",
+        store=True,
+        help="Where the paper original is kept: cabinet / shelf / box.",
+    )
+    confidentiality = fields.Selection(
+        CONFIDENTIALITY_LEVELS,
+        required=True,
+        default="internal",
+        tracking=True,
+        index=True,
+        help="Public: every archive user. Internal: the customer's responsible user "
+        "and archive managers. Confidential: archive managers only.",
+    )
+    retention_date = fields.Date(
+        compute="_compute_retention_date",
+        store=True,
+        index=True,
+        help="Date after which the document may be proposed for destruction; empty "
+        "when it is kept permanently.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    notes = fields.Text()
+
+    _valid_period_check = models.Constraint(
+        "CHECK (valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from)",
+        "The validity end date must not be before its start date.",
+    )
+    _partner_type_sequence_uniq = models.UniqueIndex(
+        "(partner_id, type_id, type_sequence)",
+        "Another document of this customer and type already has this number.",
+    )
+
+    @api.depends("attachment_ids")
+    def _compute_attachment_count(self):
+        for document in self:
+            document.attachment_count = len(document.attachment_ids)
+
+    @api.depends("attachment_ids.archive_sha256")
+    def _compute_checksums(self):
+        for document in self:
+            document.checksums = "\n".join(
+                f"{attachment.archive_sha256 or '-'}  {attachment.name}"
+                for attachment in document.attachment_ids.sudo()
+            )
+
+    @api.depends("location_cabinet", "location_shelf", "location_box")
+    def _compute_location(self):
+        for document in self:
+            parts = (
+                document.location_cabinet,
+                document.location_shelf,
+                document.location_box,
+            )
+            document.location = " / ".join(part for part in parts if part) or False
+
+    @api.depends("filing_date", "type_id.default_retention_years")
+    def _compute_retention_date(self):
+        for document in self:
+            years = document.type_id.default_retention_years
+            if document.filing_date and years:
+                document.retention_date = fields.Date.add(
+                    document.filing_date, years=years
+                )
+            else:
+                document.retention_date = False
+
+    @api.constrains("partner_id", "company_id")
+    def _check_partner_registered(self):
+        for document in self:
+            if not document.partner_id.archive_number:
+                raise ValidationError(
+                    self.env._(
+                        "“%(customer)s” has no registered archive: register the "
+                        "customer before filing documents.",
+                        customer=document.partner_id.display_name,
+                    )
+                )
+
+    @api.onchange("type_id")
+    def _onchange_type_id(self):
+        if self.type_id:
+            self.confidentiality = self.type_id.default_confidentiality
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        doc_types = self.env["customer.archive.document.type"]
+        for vals in vals_list:
+            if vals.get("type_id") and "confidentiality" not in vals:
+                vals["confidentiality"] = doc_types.browse(
+                    vals["type_id"]
+                ).default_confidentiality
+        documents = super().create(vals_list)
+        documents._assign_names()
+        documents._link_attachments()
+        return documents
+
+    def write(self, vals):
+        if {"partner_id", "type_id"} & vals.keys() and self.filtered("name"):
+            raise UserError(
+                self.env._(
+                    "The customer and type of a filed document cannot change, "
+                    "because its name and number derive from them; file a new "
+                    "document instead."
+                )
+            )
+        result = super().write(vals)
+        if "attachment_ids" in vals:
+            self._link_attachments()
+        return result
+
+    def _assign_names(self):
+        """Number each document within its customer and type, then name it."""
+        for document in self.sorted("id"):
+            # Lock the customer row so two transactions filing for the same
+            # customer cannot draw the same number.
+            self.env.cr.execute(
+                "SELECT id FROM res_partner WHERE id = %s FOR UPDATE",
+                [document.partner_id.id],
+            )
+            self.env.cr.execute(
+                """SELECT COALESCE(MAX(type_sequence), 0) FROM customer_archive_document
+                    WHERE partner_id = %s AND type_id = %s""",
+                [document.partner_id.id, document.type_id.id],
+            )
+            sequence = self.env.cr.fetchone()[0] + 1
+            document.write(
+                {
+                    "type_sequence": sequence,
+                    "name": render_document_name(
+                        document.type_id.naming_rule,
+                        archive_number=document.partner_id.archive_number,
+                        type_code=document.type_id.code,
+                        document_date=document.document_date or document.filing_date,
+                        seq=sequence,
+                        reference=document.reference,
+                    ),
+                }
+            )
+
+    def _link_attachments(self):
+        """Attach the files to their document and record their SHA-256.
+
+        Binding ``res_model`` and ``res_id`` makes Odoo check every read of a file
+        (including ``/web/content``) against the document's access rules.
+        """
+        for document in self:
+            # sudo: the files were just uploaded by this user or linked by a
+            # filing wizard; only their owner fields and checksum are written.
+            attachments = document.attachment_ids.sudo()
+            foreign = attachments.filtered(
+                lambda a, doc=document: (a.res_model or doc._name) != doc._name
+                or a.res_id not in (0, doc.id)
+            )
+            if foreign:
+                raise UserError(
+                    self.env._(
+                        "The file “%(file)s” belongs to another record and cannot "
+                        "be filed in %(document)s; upload the file again instead.",
+                        file=foreign[0].name,
+                        document=document.display_name,
+                    )
+                )
+            attachments.filtered(lambda a, doc=document: a.res_id != doc.id).write(
+                {"res_model": document._name, "res_id": document.id}
+            )
+            attachments.filtered(lambda a: not a.archive_sha256)._archive_record_sha256()

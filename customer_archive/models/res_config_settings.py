@@ -1,0 +1,58 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    archive_recency_high_days = fields.Integer(
+        string="Recent Purchase Within (Days)",
+        default=90,
+        config_parameter="customer_archive.recency_high_days",
+        help="A last purchase at most this many days ago scores 2 recency points.",
+    )
+    archive_recency_medium_days = fields.Integer(
+        string="Fairly Recent Purchase Within (Days)",
+        default=365,
+        config_parameter="customer_archive.recency_medium_days",
+        help="A last purchase at most this many days ago scores 1 recency point.",
+    )
+    archive_frequency_high = fields.Integer(
+        string="Frequent Buyer From (Purchases)",
+        default=12,
+        config_parameter="customer_archive.frequency_high",
+    )
+    archive_frequency_medium = fields.Integer(
+        string="Regular Buyer From (Purchases)",
+        default=3,
+        config_parameter="customer_archive.frequency_medium",
+    )
+    archive_monetary_high = fields.Float(
+        string="High Spend From",
+        default=10000.0,
+        config_parameter="customer_archive.monetary_high",
+        help="Total spend, in the company currency, scoring 2 monetary points.",
+    )
+    archive_monetary_medium = fields.Float(
+        string="Medium Spend From",
+        default=2000.0,
+        config_parameter="customer_archive.monetary_medium",
+        help="Total spend, in the company currency, scoring 1 monetary point.",
+    )
+    archive_dormant_days = fields.Integer(
+        string="Dormant After (Days)",
+        default=180,
+        config_parameter="customer_archive.dormant_days",
+        help="Days without interaction after which a customer is dormant.",
+    )
+    archive_lost_days = fields.Integer(
+        string="Lost After (Days)",
+        default=365,
+        config_parameter="customer_archive.lost_days",
+        help="Days without interaction after which a customer is lost.",
+    )
+    archive_max_file_size_mb = fields.Integer(
+        string="Maximum File Size (MB)",
+        default=25,
+        config_parameter="customer_archive.max_file_size_mb",
+        help="Largest single file accepted by bulk filing.",
+    )

@@ -1,0 +1,577 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools import birthdays, classification
+from ..tools.phone import normalize_phone
+
+_logger = logging.getLogger(__name__)
+
+ARCHIVE_STATES = [
+    ("not_registered", "Not Registered"),
+    ("registered", "Registered"),
+    ("dormant", "Dormant"),
+    ("closed", "Closed"),
+]
+TIERS = [
+    (classification.TIER_NONE, "No Purchase"),
+    (classification.TIER_LOW, "Low"),
+    (classification.TIER_MEDIUM, "Medium"),
+    (classification.TIER_HIGH, "High"),
+]
+ACTIVITY_CYCLES = [
+    (classification.CYCLE_NEW, "New"),
+    (classification.CYCLE_ACTIVE, "Active"),
+    (classification.CYCLE_DORMANT, "Dormant"),
+    (classification.CYCLE_LOST, "Lost"),
+]
+CLASSIFICATION_BATCH_SIZE = 5000
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Register
+    archive_number = fields.Char(
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        help="Folder prefix and sequence number, assigned when the archive is "
+        "registered and never reused.",
+    )
+    archive_state = fields.Selection(
+        ARCHIVE_STATES,
+        string="Archive State",
+        default="not_registered",
+        required=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    archive_registration_date = fields.Date(
+        string="Registration Date", readonly=True, copy=False
+    )
+    archive_user_id = fields.Many2one(
+        "res.users",
+        string="Archive Responsible",
+        index=True,
+        tracking=True,
+        copy=False,
+        help="Salesperson in charge of the archive; reads its internal documents.",
+    )
+    archive_folder_id = fields.Many2one(
+        "customer.archive.folder",
+        string="Folder",
+        index=True,
+        tracking=True,
+        ondelete="restrict",
+        copy=False,
+        help="Product line under which the customer is filed; its prefix starts "
+        "the archive number.",
+    )
+    archive_company_id = fields.Many2one(
+        related="archive_folder_id.company_id",
+        string="Archive Company",
+        store=True,
+        index=True,
+    )
+    archive_customer_type = fields.Selection(
+        [
+            ("individual", "Individual"),
+            ("company", "Company"),
+            ("government", "Government"),
+        ],
+        string="Customer Type",
+        compute="_compute_archive_customer_type",
+        store=True,
+        readonly=False,
+    )
+    archive_category_ids = fields.Many2many(
+        "customer.archive.category",
+        "res_partner_customer_archive_category_rel",
+        "partner_id",
+        "category_id",
+        string="Archive Categories",
+    )
+    archive_referrer_id = fields.Many2one(
+        "res.partner",
+        string="Referred By",
+        index="btree_not_null",
+        domain="[('archive_number', '!=', False), ('id', '!=', id)]",
+        help="Existing customer who brought this customer.",
+    )
+    archive_marketing_consent = fields.Boolean(
+        string="Marketing Consent",
+        tracking=True,
+        help="The customer agreed to be contacted for greetings, offers and "
+        "invitations.",
+    )
+    # Person
+    archive_gender = fields.Selection(
+        [("female", "Female"), ("male", "Male"), ("other", "Other")], string="Gender"
+    )
+    archive_birthday = fields.Date(string="Birthday")
+    archive_birthday_calendar = fields.Selection(
+        [(birthdays.SOLAR, "Solar"), (birthdays.LUNAR, "Lunar")],
+        string="Birthday Calendar",
+        default=birthdays.SOLAR,
+        required=True,
+        help="Lunar: the birthday is celebrated on the lunar month and day of the "
+        "birth date.",
+    )
+    archive_birthday_month = fields.Integer(
+        string="Birthday Month",
+        compute="_compute_archive_birthday_parts",
+        store=True,
+        help="Solar month of this year's birthday (lunar birthdays included).",
+    )
+    archive_birthday_day = fields.Integer(
+        string="Birthday Day",
+        compute="_compute_archive_birthday_parts",
+        store=True,
+    )
+    archive_id_number = fields.Char(
+        string="ID Number",
+        groups="customer_archive.group_archive_manager",
+        copy=False,
+        tracking=True,
+    )
+    archive_id_number_masked = fields.Char(
+        string="ID Number (Masked)",
+        compute="_compute_archive_id_number_masked",
+        compute_sudo=True,
+    )
+    archive_phone_normalized = fields.Char(
+        string="Normalised Phone",
+        compute="_compute_archive_phone_normalized",
+        store=True,
+        index="btree_not_null",
+        help="Phone in E.164 form, using the customer's country for local numbers.",
+    )
+    archive_phone_invalid = fields.Boolean(
+        string="Invalid Phone",
+        compute="_compute_archive_phone_normalized",
+        store=True,
+        help="The phone could not be read as a valid number; it is kept as typed.",
+    )
+    archive_duplicate_warning = fields.Text(
+        string="Possible Duplicates", compute="_compute_archive_duplicate_warning"
+    )
+    # Member
+    archive_is_member = fields.Boolean(string="Member", tracking=True, index=True)
+    archive_member_level = fields.Selection(
+        [
+            ("regular", "Regular"),
+            ("silver", "Silver"),
+            ("gold", "Gold"),
+            ("platinum", "Platinum"),
+        ],
+        string="Member Level",
+    )
+    archive_member_join_date = fields.Date(string="Member Since")
+    archive_member_renewal_date = fields.Date(string="Renewal Date", index=True)
+    archive_member_points = fields.Integer(string="Member Points")
+    # Classification, written in batches by _archive_recompute_classification
+    archive_tier = fields.Selection(
+        TIERS,
+        string="Consumption Tier",
+        default=classification.TIER_NONE,
+        readonly=True,
+        index=True,
+        copy=False,
+    )
+    archive_activity_cycle = fields.Selection(
+        ACTIVITY_CYCLES,
+        string="Activity Cycle",
+        default=classification.CYCLE_NEW,
+        readonly=True,
+        index=True,
+        copy=False,
+    )
+    archive_last_purchase_date = fields.Date(
+        string="Last Purchase", readonly=True, copy=False
+    )
+    archive_last_interaction_date = fields.Date(
+        string="Last Interaction", readonly=True, copy=False, index=True
+    )
+    archive_purchase_count = fields.Integer(
+        string="Purchase Count", readonly=True, copy=False
+    )
+    archive_purchase_total = fields.Float(
+        string="Total Spend", readonly=True, copy=False
+    )
+    archive_classified_on = fields.Date(
+        string="Classified On",
+        readonly=True,
+        copy=False,
+        help="Reference date of the last tier and activity computation.",
+    )
+    archive_purchase_ids = fields.One2many(
+        "customer.archive.purchase", "partner_id", string="Purchases"
+    )
+    archive_document_ids = fields.One2many(
+        "customer.archive.document", "partner_id", string="Archive Documents"
+    )
+    archive_document_count = fields.Integer(
+        string="Documents", compute="_compute_archive_document_count"
+    )
+
+    _archive_number_company_uniq = models.UniqueIndex(
+        "(archive_number, COALESCE(archive_company_id, 0)) "
+        "WHERE archive_number IS NOT NULL",
+        "This archive number is already used in this company.",
+    )
+    _archive_birthday_idx = models.Index(
+        "(archive_birthday_month, archive_birthday_day) "
+        "WHERE archive_birthday IS NOT NULL"
+    )
+
+    @api.depends("is_company")
+    def _compute_archive_customer_type(self):
+        for partner in self:
+            if not partner.archive_customer_type or (
+                partner.archive_customer_type != "government"
+            ):
+                partner.archive_customer_type = (
+                    "company" if partner.is_company else "individual"
+                )
+
+    @api.depends("archive_birthday", "archive_birthday_calendar")
+    def _compute_archive_birthday_parts(self):
+        year = fields.Date.context_today(self).year
+        for partner in self:
+            birthday = partner.archive_birthday and birthdays.birthday_in_year(
+                partner.archive_birthday, partner.archive_birthday_calendar, year
+            )
+            partner.archive_birthday_month = birthday.month if birthday else 0
+            partner.archive_birthday_day = birthday.day if birthday else 0
+
+    @api.depends("archive_id_number")
+    def _compute_archive_id_number_masked(self):
+        for partner in self:
+            number = partner.archive_id_number or ""
+            if len(number) > 8:
+                partner.archive_id_number_masked = (
+                    number[:4] + "*" * (len(number) - 8) + number[-4:]
+                )
+            else:
+                partner.archive_id_number_masked = "*" * len(number)
+
+    @api.depends("phone", "country_id")
+    def _compute_archive_phone_normalized(self):
+        for partner in self:
+            normalized = normalize_phone(partner.phone, partner.country_id.code)
+            partner.archive_phone_normalized = normalized
+            partner.archive_phone_invalid = bool(partner.phone) and not normalized
+
+    @api.depends("archive_phone_normalized")
+    @api.depends_context("uid")
+    def _compute_archive_duplicate_warning(self):
+        for partner in self:
+            duplicates = partner._archive_find_duplicates()
+            partner.archive_duplicate_warning = (
+                partner._archive_duplicate_message(duplicates) if duplicates else False
+            )
+
+    def _compute_archive_document_count(self):
+        counts = dict(
+            self.env["customer.archive.document"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.archive_document_count = counts.get(partner, 0)
+
+    @api.onchange("phone", "country_id", "archive_id_number")
+    def _onchange_archive_duplicates(self):
+        duplicates = self._archive_find_duplicates()
+        if duplicates:
+            return {
+                "warning": {
+                    "title": self.env._("Possible duplicate archive"),
+                    "message": self._archive_duplicate_message(duplicates),
+                }
+            }
+        return None
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "archive_user_id" in vals:
+            # The stored responsible user of documents drives their access rule.
+            self.env["customer.archive.document"].flush_model(["archive_user_id"])
+        return result
+
+    # Duplicates
+
+    def _archive_find_duplicates(self):
+        """Return registered archives sharing this customer's phone or ID number."""
+        self.ensure_one()
+        # sudo: the ID number is hidden from archive users, but the check must
+        # see it; only the matching archives' numbers and names are shown.
+        partner = self.sudo()
+        conditions = []
+        if partner.archive_phone_normalized:
+            conditions.append(
+                [("archive_phone_normalized", "=", partner.archive_phone_normalized)]
+            )
+        if partner.archive_id_number:
+            conditions.append(
+                [("archive_id_number", "=", partner.archive_id_number.strip().upper())]
+            )
+        if not conditions:
+            return self.browse()
+        domain = ["|"] * (len(conditions) - 1)
+        for condition in conditions:
+            domain += condition
+        own_ids = [partner._origin.id] if partner._origin.id else []
+        return partner.with_context(active_test=False).search(
+            [("archive_number", "!=", False), ("id", "not in", own_ids), *domain],
+            limit=5,
+        )
+
+    def _archive_duplicate_message(self, duplicates):
+        return self.env._(
+            "The same phone or ID number already belongs to the archive(s) "
+            "%(archives)s. Check that this is not the same customer before "
+            "registering a second archive.",
+            archives=", ".join(
+                f"{partner.archive_number} ({partner.name})" for partner in duplicates
+            ),
+        )
+
+    # Registration
+
+    def _archive_register(self, folder, user=None, registration_date=None):
+        """Give each customer an archive number from ``folder`` and register it.
+
+        Customers that already have a number keep it: a number is the archive's
+        identity and is never reassigned, even when the folder changes.
+        """
+        if not folder:
+            raise UserError(
+                self.env._("Choose a folder before registering the archive.")
+            )
+        registration_date = registration_date or fields.Date.context_today(self)
+        for partner in self:
+            vals = {"archive_folder_id": folder.id}
+            if partner.archive_state in ("not_registered", "closed"):
+                vals["archive_state"] = "registered"
+            if not partner.archive_number:
+                vals["archive_number"] = folder._next_archive_number()
+                vals["archive_registration_date"] = registration_date
+            if not partner.archive_user_id:
+                vals["archive_user_id"] = (user or partner.user_id or self.env.user).id
+            partner.write(vals)
+        return True
+
+    def action_archive_register(self):
+        """Open the registration dialog for the selected customers."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Register Archive"),
+            "res_model": "customer.archive.register.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": self.ids},
+        }
+
+    def action_archive_open_documents(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_archive.customer_archive_document_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_archive_open_purchases(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "customer_archive.customer_archive_purchase_action"
+        )
+        action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action
+
+    def action_archive_file_document(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("File a Document"),
+            "res_model": "customer.archive.document",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.id},
+        }
+
+    # Classification
+
+    @api.model
+    def _archive_classification_settings(self):
+        """Return the RFM thresholds and the dormant and lost day limits."""
+        params = self.env["ir.config_parameter"].sudo()
+
+        def number(key, default, kind=int):
+            value = params.get_param(f"customer_archive.{key}")
+            try:
+                return kind(value) if value not in (None, False, "") else default
+            except ValueError:
+                _logger.warning("Invalid setting customer_archive.%s=%r", key, value)
+                return default
+
+        defaults = classification.RfmThresholds()
+        thresholds = classification.RfmThresholds(
+            recency_high_days=number("recency_high_days", defaults.recency_high_days),
+            recency_medium_days=number(
+                "recency_medium_days", defaults.recency_medium_days
+            ),
+            frequency_high=number("frequency_high", defaults.frequency_high),
+            frequency_medium=number("frequency_medium", defaults.frequency_medium),
+            monetary_high=number("monetary_high", defaults.monetary_high, float),
+            monetary_medium=number("monetary_medium", defaults.monetary_medium, float),
+            high_score=defaults.high_score,
+            medium_score=defaults.medium_score,
+        )
+        return thresholds, number("dormant_days", 180), number("lost_days", 365)
+
+    @api.model
+    def _archive_interaction_queries(self, partner_ids, reference_date):
+        """Return SQL queries yielding ``(partner_id, date)`` interactions.
+
+        Meant to be overridden to count more journal entries as interactions;
+        each query must only return rows of ``partner_ids`` up to
+        ``reference_date``.
+        """
+        return [
+            SQL(
+                """SELECT partner_id, MAX(date) FROM customer_archive_purchase
+                    WHERE partner_id = ANY(%s) AND date <= %s GROUP BY partner_id""",
+                partner_ids,
+                reference_date,
+            )
+        ]
+
+    def _archive_recompute_classification(self, reference_date=None):
+        """Recompute tier, activity cycle and purchase figures of these customers.
+
+        Figures are aggregated in SQL and written back in batches, so the cost
+        grows with the number of customers, not of their purchases. The
+        reference date defaults to the context key ``archive_reference_date``,
+        then to today.
+        """
+        reference_date = fields.Date.to_date(
+            reference_date
+            or self.env.context.get("archive_reference_date")
+            or fields.Date.context_today(self)
+        )
+        thresholds, dormant_days, lost_days = self._archive_classification_settings()
+        self.env["customer.archive.purchase"].flush_model()
+        self.flush_model(["archive_registration_date"])
+        all_ids = sorted(set(self.ids))
+        for start in range(0, len(all_ids), CLASSIFICATION_BATCH_SIZE):
+            batch_ids = all_ids[start : start + CLASSIFICATION_BATCH_SIZE]
+            self._archive_classify_batch(
+                batch_ids, reference_date, thresholds, dormant_days, lost_days
+            )
+        self.invalidate_model(
+            [
+                "archive_tier",
+                "archive_activity_cycle",
+                "archive_last_purchase_date",
+                "archive_last_interaction_date",
+                "archive_purchase_count",
+                "archive_purchase_total",
+                "archive_classified_on",
+                "archive_state",
+            ]
+        )
+
+    def _archive_classify_batch(
+        self, partner_ids, reference_date, thresholds, dormant_days, lost_days
+    ):
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT partner_id, MAX(date), COUNT(*), COALESCE(SUM(amount), 0)
+                     FROM customer_archive_purchase
+                    WHERE partner_id = ANY(%s) AND date <= %s
+                 GROUP BY partner_id""",
+                partner_ids,
+                reference_date,
+            )
+        )
+        purchases = {row[0]: row[1:] for row in cr.fetchall()}
+        last_interaction = {}
+        for query in self._archive_interaction_queries(partner_ids, reference_date):
+            cr.execute(query)
+            for partner_id, day in cr.fetchall():
+                if day and (
+                    partner_id not in last_interaction
+                    or day > last_interaction[partner_id]
+                ):
+                    last_interaction[partner_id] = day
+        rows = []
+        for partner_id in partner_ids:
+            last_purchase, count, total = purchases.get(partner_id, (None, 0, 0.0))
+            tier = classification.consumption_tier(
+                last_purchase, count, float(total), reference_date, thresholds
+            )
+            cycle = classification.activity_cycle(
+                last_interaction.get(partner_id),
+                reference_date,
+                dormant_days,
+                lost_days,
+            )
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s::date, %s::date, %s, %s::numeric)",
+                    partner_id,
+                    tier,
+                    cycle,
+                    last_purchase,
+                    last_interaction.get(partner_id),
+                    count,
+                    total,
+                )
+            )
+        cr.execute(
+            SQL(
+                """UPDATE res_partner AS partner
+                      SET archive_tier = v.tier,
+                          archive_activity_cycle = v.cycle,
+                          archive_last_purchase_date = v.last_purchase,
+                          archive_last_interaction_date = v.last_interaction,
+                          archive_purchase_count = v.purchase_count,
+                          archive_purchase_total = v.total,
+                          archive_classified_on = %s,
+                          archive_state = CASE
+                              WHEN partner.archive_state = 'registered'
+                                   AND v.cycle IN ('dormant', 'lost') THEN 'dormant'
+                              WHEN partner.archive_state = 'dormant'
+                                   AND v.cycle IN ('active', 'new') THEN 'registered'
+                              ELSE partner.archive_state END
+                     FROM (VALUES %s) AS v(id, tier, cycle, last_purchase,
+                                            last_interaction, purchase_count, total)
+                    WHERE partner.id = v.id""",
+                reference_date,
+                SQL(", ").join(rows),
+            )
+        )
+
+    @api.model
+    def _cron_refresh_lunar_birthdays(self):
+        """Place lunar birthdays on this year's solar month and day."""
+        partners = self.with_context(active_test=False).search(
+            [
+                ("archive_birthday", "!=", False),
+                ("archive_birthday_calendar", "=", birthdays.LUNAR),
+            ]
+        )
+        self.env.add_to_compute(self._fields["archive_birthday_month"], partners)
+        partners._recompute_recordset(
+            ["archive_birthday_month", "archive_birthday_day"]
+        )
+        _logger.info("Refreshed the lunar birthdays of %s customers", len(partners))

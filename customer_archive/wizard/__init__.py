@@ -1,0 +1,1 @@
+from . import customer_archive_register_wizard
