@@ -51,6 +51,13 @@ class ResPartner(models.Model):
         tracking=True,
         index=True,
     )
+    archive_customer_code = fields.Char(
+        string="Customer Code",
+        copy=False,
+        index="btree_not_null",
+        help="Code of the customer in the system it was imported from, e.g. ALFKI; "
+        "importing the same code again updates this customer.",
+    )
     archive_registration_date = fields.Date(
         string="Registration Date", readonly=True, copy=False
     )
@@ -223,6 +230,11 @@ class ResPartner(models.Model):
         "(archive_number, COALESCE(archive_company_id, 0)) "
         "WHERE archive_number IS NOT NULL",
         "This archive number is already used in this company.",
+    )
+    _archive_customer_code_company_uniq = models.UniqueIndex(
+        "(archive_customer_code, COALESCE(company_id, 0)) "
+        "WHERE archive_customer_code IS NOT NULL",
+        "Another contact of this company already has this customer code.",
     )
     _archive_birthday_idx = models.Index(
         "(archive_birthday_month, archive_birthday_day) "
