@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools.naming import render_document_name
 from .customer_archive_document_type import CONFIDENTIALITY_LEVELS
@@ -197,16 +198,23 @@ class CustomerArchiveDocument(models.Model):
     def _assign_names(self):
         """Number each document within its customer and type, then name it."""
         for document in self.sorted("id"):
+            self.flush_model(["partner_id", "type_id", "type_sequence"])
             # Lock the customer row so two transactions filing for the same
             # customer cannot draw the same number.
             self.env.cr.execute(
-                "SELECT id FROM res_partner WHERE id = %s FOR UPDATE",
-                [document.partner_id.id],
+                SQL(
+                    "SELECT id FROM res_partner WHERE id = %s FOR UPDATE",
+                    document.partner_id.id,
+                )
             )
             self.env.cr.execute(
-                """SELECT COALESCE(MAX(type_sequence), 0) FROM customer_archive_document
-                    WHERE partner_id = %s AND type_id = %s""",
-                [document.partner_id.id, document.type_id.id],
+                SQL(
+                    """SELECT COALESCE(MAX(type_sequence), 0)
+                         FROM customer_archive_document
+                        WHERE partner_id = %s AND type_id = %s""",
+                    document.partner_id.id,
+                    document.type_id.id,
+                )
             )
             sequence = self.env.cr.fetchone()[0] + 1
             document.write(

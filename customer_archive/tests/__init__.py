@@ -1,0 +1,4 @@
+from . import test_classification
+from . import test_documents
+from . import test_register
+from . import test_security

@@ -1,0 +1,112 @@
+import base64
+import hashlib
+from datetime import date
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import ArchiveCase
+
+
+@tagged("post_install", "-at_install")
+class TestDocuments(ArchiveCase):
+    def test_name_follows_type_rule(self):
+        document = self._file_document(
+            self.customer,
+            "customer_archive.document_type_con",
+            document_date=date(2026, 3, 8),
+        )
+        self.assertEqual(
+            document.name, f"{self.customer.archive_number}_CON_20260308_001"
+        )
+
+    def test_sequence_counts_per_customer_and_type(self):
+        first = self._file_document(self.customer, "customer_archive.document_type_inf")
+        second = self._file_document(self.customer, "customer_archive.document_type_inf")
+        other_type = self._file_document(
+            self.customer, "customer_archive.document_type_pay"
+        )
+        self.assertEqual(first.type_sequence, 1)
+        self.assertEqual(second.type_sequence, 2)
+        self.assertEqual(other_type.type_sequence, 1)
+        self.assertTrue(second.name.endswith("_002"))
+
+    def test_custom_rule_with_reference(self):
+        doc_type = self.env.ref("customer_archive.document_type_con")
+        doc_type.naming_rule = "{type_code}-{reference}-{archive_number}"
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_con", reference="HT/2026/7"
+        )
+        # The slash of the reference is not allowed in a file name.
+        self.assertEqual(
+            document.name, f"CON-HT-2026-7-{self.customer.archive_number}"
+        )
+
+    def test_unknown_placeholder_rejected(self):
+        doc_type = self.env.ref("customer_archive.document_type_con")
+        with self.assertRaises(ValidationError):
+            doc_type.naming_rule = "{archive_number}_{customer_name}"
+
+    def test_checksum_is_sha256_of_file(self):
+        content = b"%PDF-1.4 contract"
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_con", content=content
+        )
+        attachment = document.attachment_ids
+        self.assertEqual(attachment.archive_sha256, hashlib.sha256(content).hexdigest())
+        self.assertIn(hashlib.sha256(content).hexdigest(), document.checksums)
+
+    def test_attachment_bound_to_document(self):
+        document = self._file_document(self.customer, "customer_archive.document_type_srv")
+        self.assertEqual(document.attachment_ids.res_model, "customer.archive.document")
+        self.assertEqual(document.attachment_ids.res_id, document.id)
+
+    def test_foreign_attachment_rejected(self):
+        foreign = self.env["ir.attachment"].create(
+            {
+                "name": "other.pdf",
+                "datas": base64.b64encode(b"x"),
+                "res_model": "res.partner",
+                "res_id": self.customer.id,
+            }
+        )
+        with self.assertRaises(UserError):
+            self.env["customer.archive.document"].create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_con").id,
+                    "attachment_ids": [(6, 0, foreign.ids)],
+                }
+            )
+
+    def test_default_confidentiality_from_type(self):
+        document = self._file_document(self.customer, "customer_archive.document_type_con")
+        self.assertEqual(document.confidentiality, "confidential")
+
+    def test_unregistered_customer_rejected(self):
+        stranger = self._create_customer("No Archive")
+        with self.assertRaises(ValidationError):
+            self._file_document(stranger, "customer_archive.document_type_con")
+
+    def test_type_change_after_filing_rejected(self):
+        document = self._file_document(self.customer, "customer_archive.document_type_con")
+        with self.assertRaises(UserError):
+            document.type_id = self.env.ref("customer_archive.document_type_inf")
+
+    def test_location_joins_parts(self):
+        document = self._file_document(
+            self.customer,
+            "customer_archive.document_type_con",
+            location_cabinet="A",
+            location_shelf="3",
+            location_box="12",
+        )
+        self.assertEqual(document.location, "A / 3 / 12")
+
+    def test_retention_date_from_type_years(self):
+        document = self._file_document(
+            self.customer,
+            "customer_archive.document_type_fbk",
+            filing_date=date(2024, 2, 29),
+        )
+        self.assertEqual(document.retention_date, date(2027, 2, 28))

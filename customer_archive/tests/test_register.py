@@ -1,0 +1,155 @@
+from freezegun import freeze_time
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import ArchiveCase
+
+
+@tagged("post_install", "-at_install")
+class TestRegister(ArchiveCase):
+    def test_register_assigns_folder_number(self):
+        partner = self._create_customer("Li Wei", "13900139000")
+        partner._archive_register(self.folder)
+        self.assertRegex(partner.archive_number, r"^OOL-\d{5}$")
+        self.assertEqual(partner.archive_state, "registered")
+        self.assertTrue(partner.archive_registration_date)
+        self.assertEqual(partner.archive_user_id, self.env.user)
+
+    def test_numbers_follow_folder_sequence(self):
+        first = self._create_customer("Zhao Lei")
+        second = self._create_customer("Sun Li")
+        (first | second)._archive_register(self.other_folder)
+        first_number = int(first.archive_number.split("-")[1])
+        second_number = int(second.archive_number.split("-")[1])
+        self.assertEqual(second_number, first_number + 1)
+        self.assertTrue(first.archive_number.startswith("PUE-"))
+
+    def test_register_twice_keeps_number(self):
+        number = self.customer.archive_number
+        self.customer._archive_register(self.other_folder)
+        self.assertEqual(self.customer.archive_number, number)
+        self.assertEqual(self.customer.archive_folder_id, self.other_folder)
+
+    def test_number_not_reused_after_close(self):
+        partner = self._create_customer("Zhou Min")
+        partner._archive_register(self.folder)
+        closed_number = partner.archive_number
+        partner.archive_state = "closed"
+        newcomer = self._create_customer("Wu Jun")
+        newcomer._archive_register(self.folder)
+        self.assertNotEqual(newcomer.archive_number, closed_number)
+
+    def test_number_unique_per_company(self):
+        partner = self._create_customer("Chen Jing")
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
+            with self.cr.savepoint():
+                partner.write(
+                    {
+                        "archive_number": self.customer.archive_number,
+                        "archive_folder_id": self.folder.id,
+                    }
+                )
+
+    def test_register_without_folder_raises(self):
+        partner = self._create_customer("Lin Tao")
+        with self.assertRaises(UserError):
+            partner._archive_register(self.env["customer.archive.folder"])
+
+    def test_register_wizard_registers_selection(self):
+        partners = self._create_customer("He Yun") | self._create_customer("Ma Lan")
+        wizard = (
+            self.env["customer.archive.register.wizard"]
+            .with_context(active_model="res.partner", active_ids=partners.ids)
+            .create({"folder_id": self.folder.id})
+        )
+        wizard.action_register()
+        self.assertTrue(all(partners.mapped("archive_number")))
+
+    def test_duplicate_phone_names_archive(self):
+        # Same mobile number written with spaces and +86 normalises alike.
+        twin = self._create_customer("Wang Fang (shop 2)", "+86 138-0013-8000")
+        self.assertEqual(twin.archive_phone_normalized, "+8613800138000")
+        self.assertIn(self.customer.archive_number, twin.archive_duplicate_warning)
+        wizard = (
+            self.env["customer.archive.register.wizard"]
+            .with_context(active_model="res.partner", active_ids=twin.ids)
+            .create({"folder_id": self.folder.id})
+        )
+        self.assertIn(self.customer.archive_number, wizard.duplicate_warning)
+
+    def test_duplicate_id_number_names_archive(self):
+        self.customer.archive_id_number = "11010519491231002X"
+        twin = self._create_customer("Fang Wang", archive_id_number="11010519491231002X")
+        self.assertIn(self.customer.archive_number, twin.archive_duplicate_warning)
+
+    def test_duplicate_ignores_unregistered(self):
+        stranger = self._create_customer("Unregistered", "13700137000")
+        twin = self._create_customer("Twin", "137 0013 7000")
+        self.assertTrue(stranger.archive_phone_normalized)
+        self.assertFalse(twin.archive_duplicate_warning)
+
+    def test_onchange_warns_on_duplicate(self):
+        form_partner = self.env["res.partner"].new(
+            {"name": "New", "phone": "13800138000", "country_id": self.china.id}
+        )
+        result = form_partner._onchange_archive_duplicates()
+        self.assertIn(self.customer.archive_number, result["warning"]["message"])
+
+    def test_invalid_phone_kept_and_flagged(self):
+        partner = self._create_customer("Typo", "12345")
+        self.assertEqual(partner.phone, "12345")
+        self.assertFalse(partner.archive_phone_normalized)
+        self.assertTrue(partner.archive_phone_invalid)
+
+    def test_phone_uses_partner_country(self):
+        germany = self.env.ref("base.de")
+        partner = self._create_customer("Alfreds", "030-0074321", country_id=germany.id)
+        self.assertEqual(partner.archive_phone_normalized, "+49300074321")
+
+    def test_folder_prefix_validated(self):
+        with self.assertRaises(ValidationError):
+            self.env["customer.archive.folder"].create({"name": "Bad", "code": "1-A"})
+
+    def test_folder_prefix_uppercased(self):
+        folder = self.env["customer.archive.folder"].create(
+            {"name": "Green Tea", "code": "grn"}
+        )
+        self.assertEqual(folder.code, "GRN")
+
+    def test_birthday_month_stored(self):
+        partner = self._create_customer("Solar", archive_birthday="1990-06-15")
+        self.assertEqual(
+            (partner.archive_birthday_month, partner.archive_birthday_day), (6, 15)
+        )
+        found = self.env["res.partner"].search([("archive_birthday_month", "=", 6)])
+        self.assertIn(partner, found)
+
+    @freeze_time("2026-03-01")
+    def test_lunar_birthday_month_is_solar_of_this_year(self):
+        # Born 1990-06-15 = lunar 5th month, 23rd day; in 2026 that is July 7.
+        partner = self._create_customer(
+            "Lunar", archive_birthday="1990-06-15", archive_birthday_calendar="lunar"
+        )
+        self.assertEqual(partner.archive_birthday_month, 7)
+        self.assertEqual(partner.archive_birthday_day, 7)
+
+    def test_lunar_birthdays_refreshed_each_year(self):
+        with freeze_time("2026-03-01"):
+            partner = self._create_customer(
+                "Lunar", archive_birthday="1990-06-15", archive_birthday_calendar="lunar"
+            )
+        with freeze_time("2027-01-01"):
+            self.env["res.partner"]._cron_refresh_lunar_birthdays()
+        # Lunar 5/23 of 2027 is June 27.
+        self.assertEqual(
+            (partner.archive_birthday_month, partner.archive_birthday_day), (6, 27)
+        )
+
+    def test_customer_type_follows_company_flag(self):
+        company = self._create_customer("Tea House Ltd", is_company=True)
+        self.assertEqual(company.archive_customer_type, "company")
+        company.archive_customer_type = "government"
+        self.assertEqual(company.archive_customer_type, "government")
