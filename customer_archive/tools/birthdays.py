@@ -18,7 +18,7 @@ LUNAR = "lunar"
 def lunar_birthday(birth_date):
     """Return ``(lunar_month, lunar_day, is_leap_month)`` of a solar birth date."""
     lunar = LunarDate.from_solar_date(birth_date.year, birth_date.month, birth_date.day)
-    return lunar.month, lunar.day, bool(lunar.isLeapMonth)
+    return lunar.month, lunar.day, bool(lunar.is_leap_month)
 
 
 def _lunar_to_solar(lunar_year, month, day, is_leap):
