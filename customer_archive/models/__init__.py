@@ -7,3 +7,6 @@ from . import customer_archive_purchase
 from . import ir_attachment
 from . import res_partner
 from . import res_config_settings
+from . import customer_archive_consultation
+from . import customer_archive_access_log
+from . import ir_binary

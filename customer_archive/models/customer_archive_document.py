@@ -107,6 +107,12 @@ class CustomerArchiveDocument(models.Model):
         default=lambda self: self.env.company,
     )
     notes = fields.Text()
+    consultation_granted = fields.Boolean(
+        compute="_compute_consultation_granted",
+        search="_search_consultation_granted",
+        help="The current user holds an approved, unexpired consultation request "
+        "covering this document.",
+    )
 
     _valid_period_check = models.Constraint(
         "CHECK (valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from)",
@@ -151,6 +157,24 @@ class CustomerArchiveDocument(models.Model):
             else:
                 document.retention_date = False
 
+    @api.depends_context("uid")
+    def _compute_consultation_granted(self):
+        granted = self.search(
+            [("id", "in", self.ids), ("consultation_granted", "=", True)]
+        )
+        for document in self:
+            document.consultation_granted = document in granted
+
+    def _search_consultation_granted(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        query = self.env["customer.archive.consultation"]._granted_documents_query(
+            self.env.user, fields.Datetime.now()
+        )
+        if True in value:
+            return [("id", "in", query)]
+        return [("id", "not in", query)]
+
     @api.constrains("partner_id", "company_id")
     def _check_partner_registered(self):
         for document in self:
@@ -193,6 +217,20 @@ class CustomerArchiveDocument(models.Model):
         result = super().write(vals)
         if "attachment_ids" in vals:
             self._link_attachments()
+        return result
+
+    def web_read(self, specification):
+        """Log each opening of an internal or confidential document's form."""
+        result = super().web_read(specification)
+        if len(self) == 1 and self.confidentiality in ("internal", "confidential"):
+            self.env["customer.archive.access.log"]._log("view", documents=self)
+        return result
+
+    def export_data(self, fields_to_export):
+        result = super().export_data(fields_to_export)
+        self.env["customer.archive.access.log"]._log(
+            "export", documents=self, details=self._name
+        )
         return result
 
     def _assign_names(self):

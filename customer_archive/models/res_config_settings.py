@@ -56,3 +56,9 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="customer_archive.max_file_size_mb",
         help="Largest single file accepted by bulk filing.",
     )
+    archive_consultation_max_days = fields.Integer(
+        string="Longest Consultation (Days)",
+        default=30,
+        config_parameter="customer_archive.consultation_max_days",
+        help="Maximum length of the period of a consultation request.",
+    )

@@ -222,6 +222,12 @@ class ResPartner(models.Model):
     archive_document_ids = fields.One2many(
         "customer.archive.document", "partner_id", string="Archive Documents"
     )
+    archive_consultation_ids = fields.Many2many(
+        "customer.archive.consultation",
+        string="Approved Consultations",
+        compute="_compute_archive_consultation_ids",
+        help="Approved consultation requests covering this customer.",
+    )
     archive_document_count = fields.Integer(
         string="Documents", compute="_compute_archive_document_count"
     )
@@ -297,6 +303,15 @@ class ResPartner(models.Model):
         for partner in self:
             partner.archive_document_count = counts.get(partner, 0)
 
+    def _compute_archive_consultation_ids(self):
+        consultations = self.env["customer.archive.consultation"].search(
+            [("partner_ids", "in", self.ids), ("state", "=", "approved")]
+        )
+        for partner in self:
+            partner.archive_consultation_ids = consultations.filtered(
+                lambda c, p=partner: p in c.partner_ids
+            )
+
     @api.onchange("phone", "country_id", "archive_id_number")
     def _onchange_archive_duplicates(self):
         duplicates = self._archive_find_duplicates()
@@ -314,6 +329,16 @@ class ResPartner(models.Model):
         if "archive_user_id" in vals:
             # The stored responsible user of documents drives their access rule.
             self.env["customer.archive.document"].flush_model(["archive_user_id"])
+        return result
+
+    def export_data(self, fields_to_export):
+        result = super().export_data(fields_to_export)
+        if any(name.startswith("archive_") for name in fields_to_export):
+            self.env["customer.archive.access.log"]._log(
+                "export",
+                partners=self.filtered("archive_number"),
+                details=self._name,
+            )
         return result
 
     # Duplicates

@@ -21,7 +21,7 @@ class ArchiveCase(TransactionCase):
         cls.manager = new_test_user(
             cls.env,
             login="archive_manager",
-            groups="customer_archive.group_archive_manager",
+            groups="customer_archive.group_archive_manager,base.group_allow_export",
         )
         cls.manager_2 = new_test_user(
             cls.env,
@@ -29,7 +29,9 @@ class ArchiveCase(TransactionCase):
             groups="customer_archive.group_archive_manager",
         )
         cls.user = new_test_user(
-            cls.env, login="archive_user", groups="customer_archive.group_archive_user"
+            cls.env,
+            login="archive_user",
+            groups="customer_archive.group_archive_user,base.group_allow_export",
         )
         cls.user_2 = new_test_user(
             cls.env,

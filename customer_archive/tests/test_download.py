@@ -1,0 +1,116 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import ArchiveCase
+
+
+@tagged("post_install", "-at_install")
+class TestDownload(ArchiveCase, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for user in (cls.user, cls.manager, cls.user_2):
+            user.password = f"{user.login}-password"
+        cls.content = b"%PDF-1.4 signed contract"
+        cls.document = cls._file_document(
+            cls.customer, "customer_archive.document_type_con", content=cls.content
+        )
+        cls.attachment = cls.document.attachment_ids
+        cls.log = cls.env["customer.archive.access.log"]
+
+    def _login(self, user):
+        self.authenticate(user.login, f"{user.login}-password")
+
+    def _approve(self, user, start, end):
+        request = (
+            self.env["customer.archive.consultation"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_ids": [(6, 0, self.customer.ids)],
+                    "purpose": "Renewal",
+                    "date_from": start,
+                    "date_to": end,
+                }
+            )
+        )
+        request.action_submit()
+        request.with_user(self.manager).action_approve()
+        return request
+
+    def _last_entry(self):
+        return self.log.search([], limit=1, order="id desc")
+
+    def _web_content(self):
+        return self.url_open(f"/web/content/{self.attachment.id}?download=true")
+
+    def _module_route(self):
+        return self.url_open(
+            f"/customer_archive/document/{self.document.id}/file/{self.attachment.id}"
+        )
+
+    def test_manager_downloads_through_web_content(self):
+        self._login(self.manager)
+        response = self._web_content()
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, self.content)
+        entry = self._last_entry()
+        self.assertEqual((entry.action, entry.result), ("download", "granted"))
+        self.assertEqual(entry.user_id, self.manager)
+        self.assertEqual(entry.ip_address, "127.0.0.1")
+
+    def test_manager_downloads_through_module_route(self):
+        self._login(self.manager)
+        response = self._module_route()
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, self.content)
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        entries = self.log.search([("document_id", "=", self.document.id)])
+        self.assertEqual(len(entries), 1)
+
+    def test_user_without_request_refused_and_logged(self):
+        self._login(self.user)
+        for response in (self._web_content(), self._module_route()):
+            self.assertIn(response.status_code, (403, 404))
+            self.assertNotEqual(response.content, self.content)
+        denied = self.log.search(
+            [("document_id", "=", self.document.id), ("result", "=", "denied")]
+        )
+        self.assertEqual(len(denied), 2)
+
+    def test_user_with_current_request_downloads(self):
+        now = fields.Datetime.now()
+        request = self._approve(self.user, now - timedelta(hours=1), now + timedelta(hours=2))
+        self._login(self.user)
+        for response in (self._web_content(), self._module_route()):
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.content, self.content)
+        granted = self.log.search(
+            [("document_id", "=", self.document.id), ("result", "=", "granted")]
+        )
+        self.assertEqual(len(granted), 2)
+        self.assertEqual(granted.consultation_id, request)
+
+    def test_user_with_expired_request_refused(self):
+        now = fields.Datetime.now()
+        self._approve(self.user, now - timedelta(days=3), now - timedelta(days=1))
+        self._login(self.user)
+        response = self._web_content()
+        self.assertIn(response.status_code, (403, 404))
+        self.assertEqual(self._last_entry().result, "denied")
+
+    def test_access_token_does_not_bypass(self):
+        token = self.attachment.sudo().generate_access_token()[0]
+        self._login(self.user)
+        response = self.url_open(
+            f"/web/content/{self.attachment.id}?access_token={token}&download=true"
+        )
+        self.assertIn(response.status_code, (403, 404))
+        self.assertEqual(self._last_entry().result, "denied")
+
+    def test_image_route_checked(self):
+        self._login(self.user)
+        response = self.url_open(f"/web/image/{self.attachment.id}")
+        self.assertNotEqual(response.content, self.content)
