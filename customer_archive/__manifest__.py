@@ -28,6 +28,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/customer_archive_register_wizard_views.xml",
+        "wizard/customer_archive_bulk_filing_wizard_views.xml",
         "views/menus.xml",
     ],
     "installable": True,
