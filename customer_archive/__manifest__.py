@@ -32,6 +32,7 @@
         "views/res_config_settings_views.xml",
         "wizard/customer_archive_register_wizard_views.xml",
         "wizard/customer_archive_consultation_reject_wizard_views.xml",
+        "wizard/customer_archive_bulk_filing_wizard_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

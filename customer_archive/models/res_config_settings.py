@@ -62,3 +62,25 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="customer_archive.consultation_max_days",
         help="Maximum length of the period of a consultation request.",
     )
+    archive_bulk_max_total_mb = fields.Integer(
+        string="Maximum Zip Content (MB)",
+        default=500,
+        config_parameter="customer_archive.bulk_max_total_mb",
+        help="Largest total uncompressed size of the files read from one zip by "
+        "bulk filing, in megabytes (1 MB = 1,048,576 bytes).",
+    )
+    archive_bulk_max_ratio = fields.Integer(
+        string="Maximum Compression Ratio",
+        default=100,
+        config_parameter="customer_archive.bulk_max_ratio",
+        help="Largest ratio of uncompressed to compressed size accepted for a "
+        "file in a zip; a higher ratio is taken as a zip bomb. Files up to "
+        "100 KB are not checked.",
+    )
+    archive_bulk_max_files = fields.Integer(
+        string="Maximum Files per Zip",
+        default=1000,
+        config_parameter="customer_archive.bulk_max_files",
+        help="Largest number of entries (files and folders) in one zip for bulk "
+        "filing.",
+    )

@@ -6,3 +6,4 @@ from . import test_documents
 from . import test_download
 from . import test_register
 from . import test_security
+from . import test_bulk_filing

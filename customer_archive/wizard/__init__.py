@@ -1,2 +1,4 @@
 from . import customer_archive_register_wizard
 from . import customer_archive_consultation_reject_wizard
+from . import customer_archive_bulk_filing_line
+from . import customer_archive_bulk_filing_wizard
