@@ -36,7 +36,6 @@ class CustomerArchiveAccessLog(models.Model):
     logged_at = fields.Datetime(string="Date", required=True, readonly=True, index=True)
     user_id = fields.Many2one(
         "res.users",
-        string="User",
         required=True,
         readonly=True,
         index=True,
@@ -51,7 +50,6 @@ class CustomerArchiveAccessLog(models.Model):
     )
     document_id = fields.Many2one(
         "customer.archive.document",
-        string="Document",
         readonly=True,
         index=True,
         ondelete="restrict",
@@ -86,7 +84,7 @@ class CustomerArchiveAccessLog(models.Model):
     entry_hash = fields.Char(string="Hash", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
-    def write(self, vals):
+    def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(
             self.env._(
                 "Access log entries cannot be changed; record a correction as a new "

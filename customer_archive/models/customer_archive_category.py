@@ -17,7 +17,6 @@ class CustomerArchiveCategory(models.Model):
     )
     scheme_id = fields.Many2one(
         "customer.archive.category.scheme",
-        string="Scheme",
         required=True,
         ondelete="restrict",
         index=True,

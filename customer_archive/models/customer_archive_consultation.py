@@ -24,7 +24,6 @@ class CustomerArchiveConsultation(models.Model):
     )
     requester_id = fields.Many2one(
         "res.users",
-        string="Requester",
         required=True,
         default=lambda self: self.env.user,
         index=True,

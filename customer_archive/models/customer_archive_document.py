@@ -73,7 +73,7 @@ class CustomerArchiveDocument(models.Model):
         required=True, default=fields.Date.context_today, tracking=True, index=True
     )
     reference = fields.Char(help="External reference, such as a contract number.")
-    valid_from = fields.Date(string="Valid From")
+    valid_from = fields.Date()
     valid_to = fields.Date(string="Valid Until")
     location_cabinet = fields.Char(string="Cabinet")
     location_shelf = fields.Char(string="Shelf")

@@ -44,7 +44,6 @@ class ResPartner(models.Model):
     )
     archive_state = fields.Selection(
         ARCHIVE_STATES,
-        string="Archive State",
         default="not_registered",
         required=True,
         copy=False,

@@ -15,7 +15,6 @@ class CustomerArchiveRegisterWizard(models.TransientModel):
     )
     folder_id = fields.Many2one(
         "customer.archive.folder",
-        string="Folder",
         required=True,
         default=lambda self: self._default_folder_id(),
         domain="[('company_id', 'in', allowed_company_ids)]",
