@@ -33,6 +33,7 @@
         "wizard/customer_archive_register_wizard_views.xml",
         "wizard/customer_archive_consultation_reject_wizard_views.xml",
         "wizard/customer_archive_bulk_filing_wizard_views.xml",
+        "wizard/customer_archive_import_wizard_views.xml",
         "views/menus.xml",
     ],
     "installable": True,
