@@ -11,7 +11,14 @@
     "application": True,
     "depends": ["base", "mail", "contacts", "phone_validation"],
     "external_dependencies": {
-        "python": ["phonenumbers", "lunardate", "xlsxwriter", "openpyxl", "babel"],
+        "python": [
+            "phonenumbers",
+            "lunardate",
+            "holidays",
+            "xlsxwriter",
+            "openpyxl",
+            "babel",
+        ],
     },
     "data": [
         "security/customer_archive_groups.xml",
