@@ -2,3 +2,5 @@ from . import test_classification
 from . import test_documents
 from . import test_register
 from . import test_security
+from . import test_greetings
+from . import test_reminders
