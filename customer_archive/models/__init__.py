@@ -7,7 +7,6 @@ from . import customer_archive_purchase
 from . import ir_attachment
 from . import res_partner
 from . import customer_archive_greeting
-from . import customer_archive_greeting_birthday
-from . import customer_archive_greeting_reminder
+from . import customer_archive_greeting_rules
 from . import customer_archive_occasion
 from . import res_config_settings

@@ -124,7 +124,6 @@ class CustomerArchiveGreeting(models.Model):
     )
     purchase_id = fields.Many2one(
         "customer.archive.purchase",
-        string="Purchase",
         readonly=True,
         index="btree_not_null",
         ondelete="set null",
@@ -141,9 +140,7 @@ class CustomerArchiveGreeting(models.Model):
     mail_id = fields.Many2one(
         "mail.mail", string="E-mail", readonly=True, ondelete="set null"
     )
-    activity_id = fields.Many2one(
-        "mail.activity", string="Activity", readonly=True, ondelete="set null"
-    )
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -399,13 +396,21 @@ class CustomerArchiveGreeting(models.Model):
         cron._commit_progress(remaining=0)
         return True
 
+    @api.model
+    def _greeting_run_per_company(self, build_rules, *args):
+        """Run the rules ``build_rules(company, today, *args)`` of every company."""
+        rules = []
+        for company in self._greeting_companies():
+            rules += build_rules(company, self._greeting_today(company), *args)
+        return self._greeting_run(rules)
+
     # Delivery helpers
 
     def _greeting_responsible_user(self):
         """Return the user who gets the activity: the archive's, else the partner's.
 
-        Falls back to the current user, which is the cron's user in a
-        scheduled action.
+        NOTE: falls back to the current user, which in a scheduled action is
+        the cron's user (OdooBot by default), whose activities nobody may read.
         """
         self.ensure_one()
         for user in (self.partner_id.archive_user_id, self.partner_id.user_id):

@@ -50,7 +50,6 @@ class CustomerArchiveOccasion(models.Model):
         default=lambda self: self.env.ref("base.cn", False),
     )
     holiday_subdivision = fields.Char(
-        string="Holiday Subdivision",
         help="Optional code of a state or province with its own holidays, e.g. HK.",
     )
     holiday_name = fields.Char(
@@ -97,12 +96,11 @@ class CustomerArchiveOccasion(models.Model):
         help="Only customers of this consumption tier or above; empty for every "
         "customer, including those without purchases.",
     )
-    members_only = fields.Boolean(string="Members Only")
+    members_only = fields.Boolean()
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     next_date = fields.Date(
-        string="Next Date",
         compute="_compute_next_date",
         help="Next date of the festival, in the company's time zone.",
     )

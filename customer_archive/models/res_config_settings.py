@@ -161,7 +161,8 @@ class ResConfigSettings(models.TransientModel):
         return values
 
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         params = self.env["ir.config_parameter"].sudo()
         for field_name, key in GREETING_EXPLICIT_SETTINGS.items():
             params.set_param(f"customer_archive.{key}", str(self[field_name]))
+        return result

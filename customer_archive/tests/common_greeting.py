@@ -47,7 +47,8 @@ class GreetingCase(ArchiveCase):
         With ``stop_at``, that commit raises WorkerStoppedError instead: the
         work done since the previous commit is rolled back, as PostgreSQL does
         when a worker dies before committing, and the error is swallowed. The
-        yielded namespace counts the commits and tells whether the run stopped.
+        yielded namespace counts the commits and records whether the run
+        stopped.
         """
         cr = self.env.cr
         run = SimpleNamespace(commits=0, stopped=False)

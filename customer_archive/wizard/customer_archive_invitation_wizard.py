@@ -24,7 +24,7 @@ class CustomerArchiveInvitationWizard(models.TransientModel):
         required=True,
         help="Name of the event or tasting, shown in the invitation.",
     )
-    event_date = fields.Datetime(string="Event Date", required=True)
+    event_date = fields.Datetime(required=True)
     mail_template_id = fields.Many2one(
         "mail.template",
         string="E-mail Template",
