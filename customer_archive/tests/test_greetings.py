@@ -250,6 +250,26 @@ class TestBirthdayGreetings(GreetingCase):
         self.assertEqual(progress.done, 3)
         self.assertEqual(progress.remaining, 0)
 
+    def test_time_out_stops_after_batch(self):
+        self._set("greeting_batch_size", 2)
+        cron = self.env.ref("customer_archive.ir_cron_send_birthday_greetings")
+        with freeze_time("2026-03-05 02:00:00"):
+            customers = self.env["res.partner"]
+            for index in range(5):
+                customers |= self._customer(f"Slow {index}", date(1990, 3, 5))
+            progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+            # cron_end_time 0 is long past: the time is up after any batch.
+            with self._commits():
+                finished = self.greetings.with_context(
+                    cron_id=cron.id, ir_cron_progress_id=progress.id, cron_end_time=0
+                )._cron_send_birthday_greetings()
+            self.assertFalse(finished)
+            self.assertEqual(progress.done, 2)
+            self.assertEqual(progress.remaining, 3)
+            self.assertEqual(len(self._greetings_of(customers)), 2)
+            self._send()
+        self.assertEqual(len(self._greetings_of(customers)), 5)
+
 
 @tagged("post_install", "-at_install")
 class TestGreetingRegister(GreetingCase):
