@@ -6,6 +6,9 @@ from . import customer_archive_document
 from . import customer_archive_purchase
 from . import ir_attachment
 from . import res_partner
+from . import customer_archive_greeting
+from . import customer_archive_greeting_rules
+from . import customer_archive_occasion
 from . import res_config_settings
 from . import customer_archive_consultation
 from . import customer_archive_access_log

@@ -245,6 +245,11 @@ class ResPartner(models.Model):
         "(archive_birthday_month, archive_birthday_day) "
         "WHERE archive_birthday IS NOT NULL"
     )
+    # Finds the customers whose activity cycle is behind their last interaction.
+    _archive_cycle_interaction_idx = models.Index(
+        "(archive_activity_cycle, archive_last_interaction_date) "
+        "WHERE archive_last_interaction_date IS NOT NULL"
+    )
 
     @api.depends("is_company")
     def _compute_archive_customer_type(self):

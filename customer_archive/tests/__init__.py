@@ -8,3 +8,5 @@ from . import test_register
 from . import test_security
 from . import test_bulk_filing
 from . import test_import
+from . import test_greetings
+from . import test_reminders

@@ -6,3 +6,4 @@ from . import customer_archive_importer
 from . import customer_archive_import_wizard
 from . import customer_archive_import_result
 from . import customer_archive_import_rejection
+from . import customer_archive_invitation_wizard
