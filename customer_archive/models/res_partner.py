@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..tools import birthdays, classification
+from ..tools import birthdays, classification, identity
 from ..tools.phone import normalize_phone
 
 _logger = logging.getLogger(__name__)
@@ -150,6 +150,19 @@ class ResPartner(models.Model):
         compute="_compute_archive_id_number_masked",
         compute_sudo=True,
     )
+    archive_id_number_invalid = fields.Boolean(
+        string="Invalid ID Number",
+        compute="_compute_archive_id_number_check",
+        compute_sudo=True,
+        store=True,
+        help="The ID number fails the length, birth date or check digit test of "
+        "Chinese resident identity numbers; it is kept as typed.",
+    )
+    archive_id_number_issue = fields.Char(
+        string="ID Number Problem",
+        compute="_compute_archive_id_number_check",
+        compute_sudo=True,
+    )
     archive_phone_normalized = fields.Char(
         string="Normalised Phone",
         compute="_compute_archive_phone_normalized",
@@ -282,6 +295,43 @@ class ResPartner(models.Model):
             else:
                 partner.archive_id_number_masked = "*" * len(number)
 
+    @api.depends("archive_id_number")
+    def _compute_archive_id_number_check(self):
+        for partner in self:
+            issue = partner._archive_id_number_issue(partner.archive_id_number)
+            partner.archive_id_number_invalid = bool(issue)
+            partner.archive_id_number_issue = issue or False
+
+    def _archive_id_number_issue(self, number):
+        """Return a message saying why ``number`` is not a valid ID number, or None."""
+        if not number:
+            return None
+        result = identity.check_resident_id(number)
+        messages = {
+            identity.REASON_LENGTH: self.env._(
+                "The ID number “%(number)s” has %(count)s characters instead of 18; "
+                "check it against the identity card.",
+                number=number,
+                count=len(result.number),
+            ),
+            identity.REASON_FORMAT: self.env._(
+                "The ID number “%(number)s” may only contain digits and a final X; "
+                "check it against the identity card.",
+                number=number,
+            ),
+            identity.REASON_DATE: self.env._(
+                "The ID number “%(number)s” contains an impossible birth date; "
+                "check digits 7 to 14 against the identity card.",
+                number=number,
+            ),
+            identity.REASON_CHECKSUM: self.env._(
+                "The check digit of the ID number “%(number)s” does not match; one "
+                "of its digits was probably mistyped.",
+                number=number,
+            ),
+        }
+        return messages.get(result.reason)
+
     @api.depends("phone", "country_id")
     def _compute_archive_phone_normalized(self):
         for partner in self:
@@ -316,6 +366,25 @@ class ResPartner(models.Model):
                 lambda c, p=partner: p in c.partner_ids
             )
 
+    @api.onchange("archive_id_number")
+    def _onchange_archive_id_number(self):
+        """Offer the birthday and gender read from a valid ID number."""
+        if not self.archive_id_number:
+            return None
+        result = identity.check_resident_id(self.archive_id_number)
+        if not result.is_valid:
+            return {
+                "warning": {
+                    "title": self.env._("Invalid ID number"),
+                    "message": self._archive_id_number_issue(self.archive_id_number),
+                }
+            }
+        if not self.archive_birthday:
+            self.archive_birthday = result.birth_date
+        if not self.archive_gender:
+            self.archive_gender = result.gender
+        return None
+
     @api.onchange("phone", "country_id", "archive_id_number")
     def _onchange_archive_duplicates(self):
         duplicates = self._archive_find_duplicates()
@@ -328,8 +397,22 @@ class ResPartner(models.Model):
             }
         return None
 
+    @api.model
+    def _archive_clean_vals(self, vals):
+        """Store a valid ID number in its compact form; keep others as typed."""
+        number = vals.get("archive_id_number")
+        if number:
+            result = identity.check_resident_id(number)
+            if result.is_valid:
+                vals["archive_id_number"] = result.number
+        return vals
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._archive_clean_vals(vals) for vals in vals_list])
+
     def write(self, vals):
-        result = super().write(vals)
+        result = super().write(self._archive_clean_vals(vals))
         if "archive_user_id" in vals:
             # The stored responsible user of documents drives their access rule.
             self.env["customer.archive.document"].flush_model(["archive_user_id"])
@@ -360,7 +443,13 @@ class ResPartner(models.Model):
             )
         if partner.archive_id_number:
             conditions.append(
-                [("archive_id_number", "=", partner.archive_id_number.strip().upper())]
+                [
+                    (
+                        "archive_id_number",
+                        "=",
+                        identity.compact_resident_id(partner.archive_id_number),
+                    )
+                ]
             )
         if not conditions:
             return self.browse()

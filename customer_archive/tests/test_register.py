@@ -153,3 +153,55 @@ class TestRegister(ArchiveCase):
         self.assertEqual(company.archive_customer_type, "company")
         company.archive_customer_type = "government"
         self.assertEqual(company.archive_customer_type, "government")
+
+
+@tagged("post_install", "-at_install")
+class TestIdentityNumber(ArchiveCase):
+    def test_valid_id_stored_compact(self):
+        partner = self._create_customer("Compact", archive_id_number="1101 0519 4912 3100 2x")
+        self.assertEqual(partner.archive_id_number, "11010519491231002X")
+        self.assertFalse(partner.archive_id_number_invalid)
+
+    def test_invalid_id_kept_as_typed_and_flagged(self):
+        partner = self._create_customer("Typo", archive_id_number="110105194912310021")
+        self.assertEqual(partner.archive_id_number, "110105194912310021")
+        self.assertTrue(partner.archive_id_number_invalid)
+        self.assertIn("110105194912310021", partner.archive_id_number_issue)
+
+    def test_impossible_date_named_in_issue(self):
+        partner = self._create_customer("Feb 30", archive_id_number="110105199902300021")
+        self.assertIn("birth date", partner.archive_id_number_issue)
+
+    def test_onchange_offers_birthday_and_gender(self):
+        partner = self.env["res.partner"].new({"name": "New"})
+        partner.archive_id_number = "11010519491231002X"
+        result = partner._onchange_archive_id_number()
+        self.assertIsNone(result)
+        self.assertEqual(str(partner.archive_birthday), "1949-12-31")
+        self.assertEqual(partner.archive_gender, "female")
+
+    def test_onchange_keeps_entered_birthday(self):
+        partner = self.env["res.partner"].new(
+            {"name": "New", "archive_birthday": "1950-01-01", "archive_gender": "male"}
+        )
+        partner.archive_id_number = "11010519491231002X"
+        partner._onchange_archive_id_number()
+        self.assertEqual(str(partner.archive_birthday), "1950-01-01")
+        self.assertEqual(partner.archive_gender, "male")
+
+    def test_onchange_warns_on_invalid_id(self):
+        partner = self.env["res.partner"].new({"name": "New"})
+        partner.archive_id_number = "12345"
+        result = partner._onchange_archive_id_number()
+        self.assertIn("12345", result["warning"]["message"])
+        self.assertFalse(partner.archive_birthday)
+
+    def test_duplicate_found_from_spaced_id(self):
+        self.customer.archive_id_number = "11010519491231002X"
+        twin = self._create_customer("Twin", archive_id_number="1101 0519 4912 3100 2x")
+        self.assertIn(self.customer.archive_number, twin.archive_duplicate_warning)
+
+    def test_full_width_phone_flags_duplicate(self):
+        twin = self._create_customer("Full width", "１３８ ００１３ ８０００")
+        self.assertEqual(twin.archive_phone_normalized, "+8613800138000")
+        self.assertIn(self.customer.archive_number, twin.archive_duplicate_warning)

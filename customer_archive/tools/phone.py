@@ -1,8 +1,12 @@
 """Phone normalisation to E.164 with the ``phonenumbers`` library."""
 
+import re
 import unicodedata
 
 import phonenumbers
+
+# Extension markers used on Chinese business cards, read like "ext.".
+_CHINESE_EXTENSION = re.compile(r"\s*(?:转|轉|分机|分機|内线|內線)\s*")
 
 
 def normalize_phone(raw, region=None):
@@ -10,10 +14,12 @@ def normalize_phone(raw, region=None):
 
     ``region`` is the ISO 3166 alpha-2 code of the customer's country, used for
     numbers written without an international prefix. Full-width digits, spaces,
-    dashes, ``+86`` / ``0086`` prefixes and extensions are accepted; the extension
-    is dropped because E.164 has none.
+    dashes, ``+86`` / ``0086`` prefixes, area codes and extensions (``ext.``,
+    ``x``, ``转``, ``分机``) are accepted; the extension is dropped because E.164
+    has none.
     """
     text = unicodedata.normalize("NFKC", raw or "").strip()
+    text = _CHINESE_EXTENSION.sub(" ext. ", text)
     if not text:
         return None
     try:
