@@ -7,3 +7,5 @@ from . import customer_archive_purchase
 from . import ir_attachment
 from . import res_partner
 from . import res_config_settings
+from . import customer_archive_journal_entry
+from . import res_partner_journal

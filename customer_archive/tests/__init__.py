@@ -2,3 +2,4 @@ from . import test_classification
 from . import test_documents
 from . import test_register
 from . import test_security
+from . import test_journal
