@@ -27,6 +27,7 @@
         "views/customer_archive_purchase_views.xml",
         "views/res_partner_views.xml",
         "views/customer_archive_journal_entry_views.xml",
+        "views/res_partner_serve_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/customer_archive_register_wizard_views.xml",
         "views/menus.xml",

@@ -9,3 +9,5 @@ from . import res_partner
 from . import res_config_settings
 from . import customer_archive_journal_entry
 from . import res_partner_journal
+from . import res_partner_serve
+from . import res_partner_report

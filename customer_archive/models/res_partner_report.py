@@ -1,0 +1,49 @@
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+
+class ResPartner(models.Model):
+    """Access checks and values shared by the archive reports and exports."""
+
+    _inherit = "res.partner"
+
+    @api.model
+    def _archive_check_report_access(self, all_customers=False):
+        """Raise ``AccessError`` unless the user may print or export archives.
+
+        Archive users print and export the customers they select; the lists of
+        all customers are for archive managers. Superuser environments pass.
+        """
+        if self.env.su:
+            return
+        user = self.env.user
+        if not user.has_group("customer_archive.group_archive_user"):
+            raise AccessError(
+                self.env._(
+                    "%(user)s is not an archive user, so customer archives cannot "
+                    "be shown, printed or exported; ask an archive manager for the "
+                    "Archive User group.",
+                    user=user.name,
+                )
+            )
+        if all_customers and not user.has_group(
+            "customer_archive.group_archive_manager"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only archive managers may list all customers, and %(user)s is "
+                    "not one; select the customers in the contact list and export "
+                    "those instead.",
+                    user=user.name,
+                )
+            )
+
+    def _archive_log_access(self, action):
+        """Record that the current user viewed, printed or exported ``self``.
+
+        ``action`` names the screen, report or export (``serve``,
+        ``index_card``, ``registration_form``, ``overview_xlsx``,
+        ``overview_pdf``). Meant to be overridden by the access log, which
+        writes one entry per customer; it records nothing yet.
+        """
+        return True
