@@ -47,3 +47,32 @@ class ResPartner(models.Model):
         writes one entry per customer; it records nothing yet.
         """
         return True
+
+    def _archive_product_lines(self):
+        """Return ``{partner id: folders of the partner's purchases}``."""
+        groups = self.env["customer.archive.purchase"]._read_group(
+            [("partner_id", "in", self.ids), ("folder_id", "!=", False)],
+            ["partner_id", "folder_id"],
+        )
+        lines = {partner.id: self.env["customer.archive.folder"] for partner in self}
+        for partner, folder in groups:
+            lines[partner.id] |= folder
+        return {
+            partner_id: folders.sorted(lambda f: (f.sequence, f.name))
+            for partner_id, folders in lines.items()
+        }
+
+    def _archive_document_locations(self):
+        """Return ``{partner id: sorted places of the paper documents}``.
+
+        Only documents the user may read count, so a confidential document does
+        not reveal where it is kept.
+        """
+        groups = self.env["customer.archive.document"]._read_group(
+            [("partner_id", "in", self.ids), ("location", "!=", False)],
+            ["partner_id", "location"],
+        )
+        locations = {partner.id: [] for partner in self}
+        for partner, location in groups:
+            locations[partner.id].append(location)
+        return {key: sorted(values) for key, values in locations.items()}

@@ -4,3 +4,4 @@ from . import test_register
 from . import test_security
 from . import test_journal
 from . import test_serve_view
+from . import test_reports

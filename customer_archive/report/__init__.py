@@ -1,0 +1,2 @@
+from . import report_index_card
+from . import report_registration_form
