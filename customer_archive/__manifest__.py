@@ -30,9 +30,11 @@
         "views/res_partner_serve_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/customer_archive_register_wizard_views.xml",
+        "wizard/customer_archive_overview_wizard_views.xml",
         "report/customer_archive_reports.xml",
         "report/report_index_card_templates.xml",
         "report/report_registration_form_templates.xml",
+        "report/report_consumption_overview_templates.xml",
         "views/menus.xml",
     ],
     "assets": {

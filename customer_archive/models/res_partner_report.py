@@ -7,6 +7,11 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
+    # The consumption overview reads archives folder by folder, in number order.
+    _archive_folder_number_idx = models.Index(
+        "(archive_folder_id, archive_number, id) WHERE archive_number IS NOT NULL"
+    )
+
     @api.model
     def _archive_check_report_access(self, all_customers=False):
         """Raise ``AccessError`` unless the user may print or export archives.

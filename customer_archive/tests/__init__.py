@@ -5,3 +5,4 @@ from . import test_security
 from . import test_journal
 from . import test_serve_view
 from . import test_reports
+from . import test_overview_xlsx
