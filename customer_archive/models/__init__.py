@@ -13,3 +13,7 @@ from . import res_config_settings
 from . import customer_archive_consultation
 from . import customer_archive_access_log
 from . import ir_binary
+from . import customer_archive_journal_entry
+from . import res_partner_journal
+from . import res_partner_serve
+from . import res_partner_report

@@ -10,3 +10,7 @@ from . import test_bulk_filing
 from . import test_import
 from . import test_greetings
 from . import test_reminders
+from . import test_journal
+from . import test_serve_view
+from . import test_reports
+from . import test_overview_xlsx

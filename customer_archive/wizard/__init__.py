@@ -7,3 +7,4 @@ from . import customer_archive_import_wizard
 from . import customer_archive_import_result
 from . import customer_archive_import_rejection
 from . import customer_archive_invitation_wizard
+from . import customer_archive_overview_wizard
