@@ -4,6 +4,7 @@ from odoo import http
 from odoo.http import request
 
 from odoo.addons.web.controllers.binary import Binary
+from odoo.addons.web.controllers.report import ReportController
 
 
 def _archive_file(model, record_id):
@@ -60,6 +61,21 @@ def _check_archive_file(model, record_id):
         )
     request.update_context(archive_access_logged=True)
     return None
+
+
+def _readonly_unless_archive_report(controller, rule, args):
+    """Render the module's reports in a read-write transaction for the access log."""
+    return not str(args.get("reportname", "")).startswith("customer_archive.")
+
+
+class CustomerArchiveReportController(ReportController):
+    """Report routes that keep the access-log entries written when printing."""
+
+    @http.route(readonly=_readonly_unless_archive_report)
+    def report_routes(self, reportname, docids=None, converter=None, **data):
+        return super().report_routes(
+            reportname, docids=docids, converter=converter, **data
+        )
 
 
 class CustomerArchiveController(http.Controller):

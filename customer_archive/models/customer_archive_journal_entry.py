@@ -96,12 +96,12 @@ class CustomerArchiveJournalEntry(models.Model):
     effect = fields.Text(help="Effect of the product as the customer describes it.")
     feedback = fields.Text(help="Customer's opinion, wishes or questions.")
     # Event, tasting or salon
-    event_name = fields.Char(string="Event Name")
-    event_kind = fields.Selection(EVENT_KINDS, string="Event Kind", default="event")
+    event_name = fields.Char()
+    event_kind = fields.Selection(EVENT_KINDS, default="event")
     invited = fields.Boolean(default=True)
     attended = fields.Boolean()
     # Service
-    service_item = fields.Char(string="Service Item")
+    service_item = fields.Char()
     # Service and complaint
     satisfaction = fields.Selection(
         SATISFACTION_LEVELS,
@@ -116,7 +116,6 @@ class CustomerArchiveJournalEntry(models.Model):
     )
     complaint_state = fields.Selection(
         COMPLAINT_STATES,
-        string="Complaint State",
         compute="_compute_complaint_state",
         store=True,
         readonly=False,

@@ -152,7 +152,7 @@ class ResPartner(models.Model):
     )
     archive_id_number_invalid = fields.Boolean(
         string="Invalid ID Number",
-        compute="_compute_archive_id_number_check",
+        compute="_compute_archive_id_number_invalid",
         compute_sudo=True,
         store=True,
         help="The ID number fails the length, birth date or check digit test of "
@@ -160,7 +160,7 @@ class ResPartner(models.Model):
     )
     archive_id_number_issue = fields.Char(
         string="ID Number Problem",
-        compute="_compute_archive_id_number_check",
+        compute="_compute_archive_id_number_issue",
         compute_sudo=True,
     )
     archive_phone_normalized = fields.Char(
@@ -296,10 +296,17 @@ class ResPartner(models.Model):
                 partner.archive_id_number_masked = "*" * len(number)
 
     @api.depends("archive_id_number")
-    def _compute_archive_id_number_check(self):
+    def _compute_archive_id_number_invalid(self):
+        for partner in self:
+            number = partner.archive_id_number
+            partner.archive_id_number_invalid = bool(number) and not (
+                identity.check_resident_id(number).is_valid
+            )
+
+    @api.depends("archive_id_number")
+    def _compute_archive_id_number_issue(self):
         for partner in self:
             issue = partner._archive_id_number_issue(partner.archive_id_number)
-            partner.archive_id_number_invalid = bool(issue)
             partner.archive_id_number_issue = issue or False
 
     def _archive_id_number_issue(self, number):

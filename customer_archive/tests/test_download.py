@@ -114,3 +114,13 @@ class TestDownload(ArchiveCase, HttpCase):
         self._login(self.user)
         response = self.url_open(f"/web/image/{self.attachment.id}")
         self.assertNotEqual(response.content, self.content)
+
+    def test_index_card_print_logged(self):
+        self._login(self.user)
+        response = self.url_open(
+            f"/report/html/customer_archive.report_index_card/{self.customer.id}"
+        )
+        self.assertEqual(response.status_code, 200)
+        entry = self._last_entry()
+        self.assertEqual((entry.action, entry.partner_id), ("print", self.customer))
+        self.assertEqual(entry.details, "index_card")
