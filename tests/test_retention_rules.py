@@ -82,6 +82,16 @@ def test_start_date_document_date_falls_back_to_filing():
     assert start_date(DOCUMENT_DATE, dates) == date(2024, 3, 10)
 
 
+def test_start_date_last_activity_not_before_filing():
+    dates = {**DATES, LAST_ACTIVITY: date(2023, 1, 5)}
+    assert start_date(LAST_ACTIVITY, dates) == date(2024, 3, 10)
+
+
+def test_start_date_last_activity_missing_uses_filing():
+    dates = {**DATES, LAST_ACTIVITY: None}
+    assert start_date(LAST_ACTIVITY, dates) == date(2024, 3, 10)
+
+
 def test_start_date_unknown_event_rejected():
     with pytest.raises(ValueError, match="unknown start event"):
         start_date("signature", DATES)

@@ -52,7 +52,9 @@ def start_date(event, dates):
 
     ``dates`` maps start events to dates (or ``None``). A document without a
     document date counts from its filing date, which usually comes later, so
-    the fallback errs on the side of keeping the document longer.
+    the fallback errs on the side of keeping the document longer. The last
+    activity counts from the filing date when that is later, because filing a
+    document for the customer is itself an activity.
     """
     if event not in START_EVENTS:
         raise ValueError(
@@ -60,6 +62,11 @@ def start_date(event, dates):
         )
     if event == DOCUMENT_DATE:
         return dates.get(DOCUMENT_DATE) or dates.get(FILING_DATE)
+    if event == LAST_ACTIVITY:
+        known = [
+            day for day in (dates.get(LAST_ACTIVITY), dates.get(FILING_DATE)) if day
+        ]
+        return max(known) if known else None
     return dates.get(event)
 
 
