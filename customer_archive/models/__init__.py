@@ -10,3 +10,10 @@ from . import res_config_settings
 from . import customer_archive_consultation
 from . import customer_archive_access_log
 from . import ir_binary
+from . import customer_archive_retention_policy
+from . import customer_archive_document_retention
+from . import customer_archive_destruction_batch
+from . import customer_archive_destruction_line
+from . import customer_archive_destruction_register
+from . import customer_archive_retention_review
+from . import res_partner_retention

@@ -2,3 +2,8 @@ from . import customer_archive_register_wizard
 from . import customer_archive_consultation_reject_wizard
 from . import customer_archive_bulk_filing_line
 from . import customer_archive_bulk_filing_wizard
+from . import customer_archive_destruction_propose_wizard
+from . import customer_archive_destruction_remove_wizard
+from . import customer_archive_destruction_execute_wizard
+from . import customer_archive_legal_hold_wizard
+from . import customer_archive_erasure_wizard
