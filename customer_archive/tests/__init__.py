@@ -7,3 +7,6 @@ from . import test_download
 from . import test_register
 from . import test_security
 from . import test_bulk_filing
+from . import test_retention
+from . import test_destruction
+from . import test_erasure
