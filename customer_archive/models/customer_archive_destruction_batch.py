@@ -319,7 +319,7 @@ class CustomerArchiveDestructionBatch(models.Model):
             )
             document.message_post(
                 body=self.env._(
-                    "Destroyed in batch %(batch)s by %(method)s; the files were "
+                    "Destroyed in batch %(batch)s (%(method)s); the files were "
                     "deleted and their checksums kept in the register.",
                     batch=self.name,
                     method=dict(DESTRUCTION_METHODS)[method],
@@ -434,8 +434,10 @@ class CustomerArchiveDestructionBatch(models.Model):
     def _lock_and_ensure_state(self, *states):
         """Lock the batch row, then check its state as committed by others.
 
-        Two managers acting at once: the second waits for the first to commit,
-        then reads the new state and gets an error.
+        Two managers acting at once: the second waits for the first to commit.
+        PostgreSQL then raises a serialization failure in the second
+        transaction, and Odoo's retry of the request reads the new state and
+        gets an error, so only one of them succeeds.
         """
         self.ensure_one()
         self.env.cr.execute(

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools import retention
@@ -39,12 +39,15 @@ class CustomerArchiveDestructionLine(models.Model):
     state = fields.Selection(
         [
             ("pending", "To Check"),
-            ("confirmed", "Present and Complete"),
+            ("confirmed", "Confirmed"),
             ("removed", "Removed"),
         ],
         default="pending",
         required=True,
         readonly=True,
+        help="Confirmed: the paper original and every file were found present "
+        "and complete. Removed: the document left the batch, for the reason "
+        "given.",
     )
     checked_by_id = fields.Many2one("res.users", readonly=True)
     checked_date = fields.Datetime(string="Checked On", readonly=True)
@@ -54,6 +57,11 @@ class CustomerArchiveDestructionLine(models.Model):
         "(batch_id, document_id)",
         "A document appears only once in a destruction batch.",
     )
+
+    @api.depends("document_id")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = line.document_id.sudo().display_name or ""
 
     def action_confirm(self):
         self.batch_id._ensure_manager()

@@ -398,6 +398,10 @@ class ResPartner(models.Model):
         Runs in the caller's transaction: any error leaves everything as it
         was. The register keeps one entry naming the erased fields, never
         their values.
+
+        NOTE: free text typed on other records (consultation purposes, access
+        log purposes, message bodies on documents) may still name the
+        customer; only the fields and messages handled here are cleaned.
         """
         self.ensure_one()
         self._archive_ensure_manager()

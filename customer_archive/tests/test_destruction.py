@@ -249,6 +249,7 @@ class TestDestructionExecution(DestructionCase):
         for day in (10, 11):
             documents |= self._document("fbk", filing_date=date(2020, 4, day))
         documents.write({"retention_state": "due"})
+
         batch = self._propose(documents=documents)
         batch.with_user(self.manager).action_confirm_all()
         batch.with_user(self.manager).action_verify()
@@ -257,6 +258,7 @@ class TestDestructionExecution(DestructionCase):
         store_fnames = attachments.mapped("store_fname")
         paths = [attachments._full_path(name) for name in store_fnames]
         self.assertTrue(all(os.path.exists(path) for path in paths))
+
         batch.with_user(self.manager)._execute("erase")
         self.assertFalse(attachments.exists())
         remaining = (
@@ -270,6 +272,7 @@ class TestDestructionExecution(DestructionCase):
             )
         )
         self.assertFalse(remaining)
+
         # The files are deleted once the transaction commits; run that step
         # on this test's transaction.
         purge = next(

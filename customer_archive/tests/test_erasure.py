@@ -61,6 +61,7 @@ class ErasureCase(RetentionCase):
             archive_referrer_id=cls.customer.id,
         )
         cls.person._archive_register(cls.folder, user=cls.user)
+
         cls.contact = cls.env["res.partner"].create(
             {"name": "Li Contact", "phone": "13700001111", "parent_id": cls.person.id}
         )
@@ -80,6 +81,7 @@ class ErasureCase(RetentionCase):
                 },
             ]
         )
+
         tracked = cls.person.with_context(tracking_disable=False)
         cls.env.cr.precommit.run()
         tracked.message_post(
@@ -92,6 +94,7 @@ class ErasureCase(RetentionCase):
         cls.env.cr.precommit.run()
         tracked.write({"email": "zhuo.yiwen@example.com"})
         cls.env.cr.precommit.run()
+
         cls.document = cls._document("cor", partner=cls.person)
         # A tracked change of a field linking to the customer stores the name
         # as text, as Odoo does when e.g. a record's customer changes.

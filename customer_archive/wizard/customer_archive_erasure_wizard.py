@@ -10,7 +10,9 @@ class CustomerArchiveErasureWizard(models.TransientModel):
     _name = "customer.archive.erasure.wizard"
     _description = "Erase Personal Data"
 
-    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, ondelete="cascade"
+    )
     archive_number = fields.Char(related="partner_id.archive_number")
     erasure_due = fields.Boolean(related="partner_id.archive_erasure_due")
     plan = fields.Html(
