@@ -80,9 +80,32 @@ class CustomerArchiveAccessLog(models.Model):
     purpose = fields.Text(readonly=True)
     ip_address = fields.Char(string="IP Address", readonly=True)
     details = fields.Char(readonly=True, help="File, report or exported model.")
+    details_label = fields.Char(
+        string="Details",
+        compute="_compute_details_label",
+        help="File name, screen, report or exported records, in the user's language.",
+    )
     previous_hash = fields.Char(readonly=True)
     entry_hash = fields.Char(string="Hash", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
+
+    def _compute_details_label(self):
+        labels = {
+            "serve": self.env._("Serve Customer screen"),
+            "index_card": self.env._("Index card"),
+            "registration_form": self.env._("Registration form"),
+            "overview_xlsx": self.env._("Consumption overview (spreadsheet)"),
+            "overview_pdf": self.env._("Consumption overview (PDF)"),
+        }
+        for entry in self:
+            details = entry.details
+            if details in labels:
+                entry.details_label = labels[details]
+            elif details and details in self.env:
+                # Exports store the technical model name, so show its description.
+                entry.details_label = self.env["ir.model"]._get(details).name
+            else:
+                entry.details_label = details
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(

@@ -1,0 +1,37 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from ..models.customer_archive_greeting import Candidate
+from .common import ArchiveCase
+
+
+@tagged("post_install", "-at_install")
+class TestDisplayNames(ArchiveCase):
+    """Names shown in breadcrumbs, links and lists, instead of technical keys."""
+
+    def test_purchase_named_after_product(self):
+        purchase = self.env["customer.archive.purchase"].create(
+            {"partner_id": self.customer.id, "product": "Tieguanyin 250g"}
+        )
+        self.assertEqual(purchase.display_name, "Tieguanyin 250g")
+
+    def test_greeting_named_without_key(self):
+        candidate = Candidate(
+            self.customer.id, self.customer.id, "invitation:x", date(2026, 3, 1), None
+        )
+        greeting = self.env["customer.archive.greeting"]._greeting_claim(
+            [candidate], "invitation", self.company.id, event_name="Spring Tasting"
+        )
+        self.assertEqual(
+            greeting.display_name, "Invitation - Wang Fang - Spring Tasting"
+        )
+
+    def test_access_log_details_labelled(self):
+        log = self.env["customer.archive.access.log"]
+        serve = log._log("view", partners=self.customer, details="serve")
+        export = log._log("export", partners=self.customer, details="res.partner")
+        download = log._log("download", partners=self.customer, details="scan.pdf")
+        self.assertEqual(serve.details_label, "Serve Customer screen")
+        self.assertEqual(export.details_label, "Contact")
+        self.assertEqual(download.details_label, "scan.pdf")
