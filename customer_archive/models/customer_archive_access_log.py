@@ -79,7 +79,11 @@ class CustomerArchiveAccessLog(models.Model):
     )
     purpose = fields.Text(readonly=True)
     ip_address = fields.Char(string="IP Address", readonly=True)
-    details = fields.Char(readonly=True, help="File, report or exported model.")
+    details = fields.Char(
+        string="Recorded Details",
+        readonly=True,
+        help="File, report or exported model, as recorded in the hash chain.",
+    )
     details_label = fields.Char(
         string="Details",
         compute="_compute_details_label",
