@@ -1,14 +1,25 @@
 from datetime import date
 
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from ..models.customer_archive_greeting import Candidate
-from .common import ArchiveCase
 
 
 @tagged("post_install", "-at_install")
-class TestDisplayNames(ArchiveCase):
-    """Names shown in breadcrumbs, links and lists, instead of technical keys."""
+class TestDisplayNames(TransactionCase):
+    """Names shown in breadcrumbs, links and lists, instead of technical keys.
+
+    Uses its own folder prefix, so it also runs on databases with demo data.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        folder = cls.env["customer.archive.folder"].create(
+            {"name": "Display Names", "code": "DSPNAME"}
+        )
+        cls.customer = cls.env["res.partner"].create({"name": "Wang Fang"})
+        cls.customer._archive_register(folder)
 
     def test_purchase_named_after_product(self):
         purchase = self.env["customer.archive.purchase"].create(
@@ -21,7 +32,7 @@ class TestDisplayNames(ArchiveCase):
             self.customer.id, self.customer.id, "invitation:x", date(2026, 3, 1), None
         )
         greeting = self.env["customer.archive.greeting"]._greeting_claim(
-            [candidate], "invitation", self.company.id, event_name="Spring Tasting"
+            [candidate], "invitation", self.env.company.id, event_name="Spring Tasting"
         )
         self.assertEqual(
             greeting.display_name, "Invitation - Wang Fang - Spring Tasting"
