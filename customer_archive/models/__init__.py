@@ -24,3 +24,4 @@ from . import customer_archive_destruction_line
 from . import customer_archive_destruction_register
 from . import customer_archive_retention_review
 from . import res_partner_retention
+from . import res_partner_birthday

@@ -17,3 +17,4 @@ from . import test_overview_xlsx
 from . import test_retention
 from . import test_destruction
 from . import test_erasure
+from . import test_birthday_calendar
