@@ -63,6 +63,8 @@
         "report/report_consumption_overview_templates.xml",
         "wizard/customer_archive_destruction_wizard_views.xml",
         "report/customer_archive_destruction_certificate.xml",
+        "views/res_partner_analysis_views.xml",
+        "views/customer_archive_purchase_analysis_views.xml",
         "views/menus.xml",
     ],
     "assets": {

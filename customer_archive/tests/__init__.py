@@ -18,3 +18,4 @@ from . import test_retention
 from . import test_destruction
 from . import test_erasure
 from . import test_birthday_calendar
+from . import test_analysis
