@@ -65,6 +65,7 @@
         "report/customer_archive_destruction_certificate.xml",
         "views/res_partner_analysis_views.xml",
         "views/customer_archive_purchase_analysis_views.xml",
+        "views/customer_archive_document_forecast_views.xml",
         "views/menus.xml",
     ],
     "assets": {

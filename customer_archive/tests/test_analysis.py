@@ -1,5 +1,6 @@
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 from lxml import etree
 
@@ -14,6 +15,9 @@ ANALYSIS_ACTIONS = {
     "customer_archive.res_partner_action_archive_analysis": "res.partner",
     "customer_archive.customer_archive_purchase_action_analysis": (
         "customer.archive.purchase"
+    ),
+    "customer_archive.customer_archive_document_action_forecast": (
+        "customer.archive.document"
     ),
 }
 
@@ -109,6 +113,13 @@ class TestAnalysisViews(AnalysisCase):
         self.assertEqual(arch.get("type"), "line")
         self.assertEqual(arch.xpath("//field[1]/@interval"), ["month"])
         self.assertEqual(arch.xpath("//field/@name")[:2], ["date", "folder_id"])
+
+    def test_forecast_graph_by_month_and_type(self):
+        arch = self._arch(
+            "customer.archive.document", "customer_archive_document_view_graph_forecast"
+        )
+        self.assertEqual(arch.xpath("//field/@name"), ["retention_date", "type_id"])
+        self.assertEqual(arch.xpath("//field[1]/@interval"), ["month"])
 
     def test_analysis_lists_registered_archives_only(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -235,3 +246,50 @@ class TestAnalysisFigures(AnalysisCase):
             )
         )
         self.assertEqual(dict(rows), {"high": 300.0, "low": 50.0})
+
+    @freeze_time("2026-03-10")
+    def test_forecast_fills_24_months(self):
+        documents = self.env["customer.archive.document"]
+        for retention_day, type_xmlid in (
+            (date(2026, 4, 2), "customer_archive.document_type_con"),
+            (date(2026, 4, 20), "customer_archive.document_type_pay"),
+            (date(2027, 1, 5), "customer_archive.document_type_con"),
+        ):
+            documents |= self._file_document(
+                self.high,
+                type_xmlid,
+                retention_override_date=retention_day,
+                retention_override_reason="Known retention date of the forecast test",
+            )
+        today = date(2026, 3, 10)
+        domain = [
+            ("id", "in", documents.ids),
+            ("retention_state", "=", "active"),
+            ("retention_date", ">=", today),
+            ("retention_date", "<", today + relativedelta(months=24, day=1)),
+        ]
+        rows = (
+            self.env["customer.archive.document"]
+            .with_user(self.manager)
+            .with_context(
+                fill_temporal={"fill_from": "2026-03-01", "fill_to": "2028-02-01"}
+            )
+            .formatted_read_group(domain, ["retention_date:month"], ["__count"])
+        )
+        self.assertEqual(len(rows), 24)
+        counts = [row["__count"] for row in rows]
+        self.assertEqual(counts[1], 2)  # April 2026
+        self.assertEqual(counts[10], 1)  # January 2027
+        self.assertEqual(sum(counts), 3)
+        by_type = dict(
+            self.env["customer.archive.document"]._read_group(
+                domain, ["type_id"], ["__count"]
+            )
+        )
+        self.assertEqual(
+            by_type,
+            {
+                self.env.ref("customer_archive.document_type_con"): 2,
+                self.env.ref("customer_archive.document_type_pay"): 1,
+            },
+        )
