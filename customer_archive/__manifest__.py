@@ -64,6 +64,7 @@
         "wizard/customer_archive_destruction_wizard_views.xml",
         "report/customer_archive_destruction_certificate.xml",
         "views/res_partner_analysis_views.xml",
+        "views/res_partner_birthday_views.xml",
         "views/customer_archive_purchase_analysis_views.xml",
         "views/customer_archive_document_forecast_views.xml",
         "views/menus.xml",

@@ -19,6 +19,7 @@ ANALYSIS_ACTIONS = {
     "customer_archive.customer_archive_document_action_forecast": (
         "customer.archive.document"
     ),
+    "customer_archive.res_partner_action_birthday_calendar": "res.partner",
 }
 
 
@@ -120,6 +121,11 @@ class TestAnalysisViews(AnalysisCase):
         )
         self.assertEqual(arch.xpath("//field/@name"), ["retention_date", "type_id"])
         self.assertEqual(arch.xpath("//field[1]/@interval"), ["month"])
+
+    def test_calendar_on_birthday_date_by_folder(self):
+        arch = self._arch("res.partner", "res_partner_view_calendar_birthday")
+        self.assertEqual(arch.get("date_start"), "archive_birthday_date")
+        self.assertEqual(arch.get("color"), "archive_folder_id")
 
     def test_analysis_lists_registered_archives_only(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -2,7 +2,9 @@ from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lunardate import LunarDate
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..tools import birthdays
@@ -126,3 +128,92 @@ class TestBirthdayDate(ArchiveCase):
         self.assertEqual(lunar_remaining, 1)
         self.assertEqual(progress[-1], (1, None))
         self.assertEqual(lunar.archive_birthday_date, date(2027, 6, 27))
+
+
+@tagged("post_install", "-at_install")
+class TestBirthdayCalendarActions(ArchiveCase):
+    """Greeting and call buttons of the birthday calendar, and birthday periods."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time("2026-06-01"):
+            cls.consenting = cls._create_customer(
+                "Chen Jing",
+                email="chen.jing@example.com",
+                archive_birthday="1985-06-20",
+                archive_marketing_consent=True,
+            )
+            cls.refusing = cls._create_customer(
+                "Zhao Lei", archive_birthday="1985-06-21"
+            )
+            (cls.consenting | cls.refusing)._archive_register(cls.folder, user=cls.user)
+            cls.env.flush_all()
+
+    @freeze_time("2026-06-10")
+    def test_greeting_sends_birthday_email_once(self):
+        result = self.consenting.with_user(self.user).action_archive_birthday_greeting()
+        self.assertEqual(result["params"]["type"], "success")
+        greeting = self.env["customer.archive.greeting"].search(
+            [("partner_id", "=", self.consenting.id)]
+        )
+        self.assertEqual(greeting.occasion_key, "birthday:2026")
+        self.assertEqual(greeting.state, "done")
+        self.assertEqual(greeting.channel, "email")
+        self.assertTrue(greeting.mail_id)
+        again = self.consenting.with_user(self.user).action_archive_birthday_greeting()
+        self.assertEqual(again["params"]["type"], "warning")
+
+    @freeze_time("2026-06-10")
+    def test_greeting_without_consent_raises(self):
+        with self.assertRaisesRegex(UserError, "Zhao Lei"):
+            self.refusing.with_user(self.user).action_archive_birthday_greeting()
+
+    @freeze_time("2026-06-10")
+    def test_greeting_without_birthday_raises(self):
+        self.customer.archive_marketing_consent = True
+        with self.assertRaisesRegex(UserError, "no birthday"):
+            self.customer.with_user(self.user).action_archive_birthday_greeting()
+
+    @freeze_time("2026-06-10")
+    def test_call_schedules_activity_on_birthday(self):
+        action = self.refusing.with_user(self.user).action_archive_birthday_call()
+        self.assertEqual(action["res_model"], "mail.activity.schedule")
+        scheduler = (
+            self.env["mail.activity.schedule"]
+            .with_user(self.user)
+            .with_context(**action["context"])
+            .create({})
+        )
+        scheduler.action_schedule_activities()
+        activity = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.refusing.id)]
+        )
+        self.assertEqual(
+            activity.activity_type_id, self.env.ref("mail.mail_activity_data_call")
+        )
+        self.assertEqual(activity.date_deadline, date(2026, 6, 21))
+        self.assertEqual(activity.user_id, self.user)
+        self.assertIn("Zhao Lei", activity.summary)
+
+    def test_birthday_domain_across_new_year(self):
+        # The lunar birth whose birthday falls on 2027-01-01.
+        lunar_day = LunarDate.from_solar_date(2027, 1, 1)
+        lunar_birth = LunarDate(1990, lunar_day.month, lunar_day.day).to_solar_date()
+        with freeze_time("2026-12-30"):
+            december = self._create_customer("December", archive_birthday="1980-12-28")
+            january = self._create_customer("January", archive_birthday="1980-01-02")
+            outside = self._create_customer("Outside", archive_birthday="1980-12-27")
+            lunar = self._create_customer(
+                "Lunar",
+                archive_birthday=lunar_birth.isoformat(),
+                archive_birthday_calendar=birthdays.LUNAR,
+            )
+            partners = december | january | outside | lunar
+            partners._archive_register(self.folder)
+            self.env.flush_all()
+            domain = self.env["res.partner"]._archive_birthday_domain(
+                date(2026, 12, 28), date(2027, 1, 3)
+            )
+        found = self.env["res.partner"].search(domain) & partners
+        self.assertEqual(found, december | january | lunar)
