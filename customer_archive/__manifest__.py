@@ -67,6 +67,7 @@
         "views/res_partner_birthday_views.xml",
         "views/customer_archive_purchase_analysis_views.xml",
         "views/customer_archive_document_forecast_views.xml",
+        "views/customer_archive_dashboard_figure_views.xml",
         "views/menus.xml",
     ],
     "assets": {

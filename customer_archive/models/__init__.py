@@ -25,4 +25,5 @@ from . import customer_archive_destruction_register
 from . import customer_archive_retention_review
 from . import res_partner_retention
 from . import res_partner_birthday
+from . import customer_archive_dashboard_figure
 from . import customer_archive_purchase_analysis

@@ -19,3 +19,4 @@ from . import test_destruction
 from . import test_erasure
 from . import test_birthday_calendar
 from . import test_analysis
+from . import test_dashboard

@@ -20,6 +20,9 @@ ANALYSIS_ACTIONS = {
         "customer.archive.document"
     ),
     "customer_archive.res_partner_action_birthday_calendar": "res.partner",
+    "customer_archive.customer_archive_dashboard_figure_action": (
+        "customer.archive.dashboard.figure"
+    ),
 }
 
 
