@@ -33,6 +33,7 @@
         "data/customer_archive_occasion_data.xml",
         "data/ir_cron_data.xml",
         "data/customer_archive_retention_data.xml",
+        "data/customer_archive_import_job_data.xml",
         "views/customer_archive_folder_views.xml",
         "views/customer_archive_category_views.xml",
         "views/customer_archive_document_type_views.xml",
@@ -68,6 +69,7 @@
         "views/customer_archive_purchase_analysis_views.xml",
         "views/customer_archive_document_forecast_views.xml",
         "views/customer_archive_dashboard_figure_views.xml",
+        "views/customer_archive_import_job_views.xml",
         "views/menus.xml",
     ],
     "assets": {

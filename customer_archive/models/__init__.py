@@ -26,4 +26,5 @@ from . import customer_archive_retention_review
 from . import res_partner_retention
 from . import res_partner_birthday
 from . import customer_archive_dashboard_figure
+from . import customer_archive_import_job
 from . import customer_archive_purchase_analysis

@@ -20,3 +20,4 @@ from . import test_erasure
 from . import test_birthday_calendar
 from . import test_analysis
 from . import test_dashboard
+from . import test_import_job

@@ -23,6 +23,9 @@ ANALYSIS_ACTIONS = {
     "customer_archive.customer_archive_dashboard_figure_action": (
         "customer.archive.dashboard.figure"
     ),
+    "customer_archive.customer_archive_import_job_action": (
+        "customer.archive.import.job"
+    ),
 }
 
 
