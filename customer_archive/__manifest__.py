@@ -76,6 +76,9 @@
         "web.report_assets_common": [
             "customer_archive/static/src/scss/customer_archive_reports.scss",
         ],
+        "web.assets_tests": [
+            "customer_archive/static/tests/tours/*.js",
+        ],
     },
     "installable": True,
 }

@@ -21,3 +21,4 @@ from . import test_birthday_calendar
 from . import test_analysis
 from . import test_dashboard
 from . import test_import_job
+from . import test_analysis_tour
