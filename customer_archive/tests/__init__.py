@@ -14,3 +14,4 @@ from . import test_journal
 from . import test_serve_view
 from . import test_reports
 from . import test_overview_xlsx
+from . import test_translations
