@@ -1,3 +1,4 @@
+from . import customer_archive_hash_chain
 from . import customer_archive_folder
 from . import customer_archive_category_scheme
 from . import customer_archive_category
@@ -17,3 +18,10 @@ from . import customer_archive_journal_entry
 from . import res_partner_journal
 from . import res_partner_serve
 from . import res_partner_report
+from . import customer_archive_retention_policy
+from . import customer_archive_document_retention
+from . import customer_archive_destruction_batch
+from . import customer_archive_destruction_line
+from . import customer_archive_destruction_register
+from . import customer_archive_retention_review
+from . import res_partner_retention

@@ -93,13 +93,6 @@ class CustomerArchiveDocument(models.Model):
         help="Public: every archive user. Internal: the customer's responsible user "
         "and archive managers. Confidential: archive managers only.",
     )
-    retention_date = fields.Date(
-        compute="_compute_retention_date",
-        store=True,
-        index=True,
-        help="Date after which the document may be proposed for destruction; empty "
-        "when it is kept permanently.",
-    )
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -145,17 +138,6 @@ class CustomerArchiveDocument(models.Model):
                 document.location_box,
             )
             document.location = " / ".join(part for part in parts if part) or False
-
-    @api.depends("filing_date", "type_id.default_retention_years")
-    def _compute_retention_date(self):
-        for document in self:
-            years = document.type_id.default_retention_years
-            if document.filing_date and years:
-                document.retention_date = fields.Date.add(
-                    document.filing_date, years=years
-                )
-            else:
-                document.retention_date = False
 
     @api.depends_context("uid")
     def _compute_consultation_granted(self):

@@ -35,11 +35,13 @@ class CustomerArchiveDocumentType(models.Model):
     default_confidentiality = fields.Selection(
         CONFIDENTIALITY_LEVELS, required=True, default="internal"
     )
-    default_retention_years = fields.Integer(
-        string="Default Retention (Years)",
-        default=10,
-        help="Years a document of this type is kept after filing; 0 keeps it "
-        "permanently.",
+    retention_policy_id = fields.Many2one(
+        "customer.archive.retention.policy",
+        index=True,
+        ondelete="restrict",
+        domain="[('company_id', 'in', [company_id, False])]",
+        help="How long documents of this type are kept. Without a policy they "
+        "get no retention date and are kept until one is set.",
     )
     description = fields.Text(translate=True)
     company_id = fields.Many2one("res.company", index=True)

@@ -1,6 +1,15 @@
-from odoo import fields, models
+import contextlib
+import logging
+import os
+
+import psycopg2
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.tools import SQL
 
 from ..tools.checksum import sha256_hex
+
+_logger = logging.getLogger(__name__)
 
 
 class IrAttachment(models.Model):
@@ -17,3 +26,66 @@ class IrAttachment(models.Model):
         """Store the SHA-256 of each attachment's current content."""
         for attachment in self:
             attachment.archive_sha256 = sha256_hex(attachment.raw)
+
+    @api.model
+    def _archive_purge_files_after_commit(self, store_fnames):
+        """Delete these stored files from the filestore once the transaction commits.
+
+        In Odoo 19, deleting an attachment only marks its file for the daily
+        filestore garbage collection, and destroyed archive files must not
+        wait for it. If the lock cannot be taken, the files stay marked and that
+        garbage collection deletes them.
+        """
+        if not store_fnames or self._storage() != "file":
+            return
+        registry = self.env.registry
+        fnames = list(store_fnames)
+
+        @self.env.cr.postcommit.add
+        def purge():
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["ir.attachment"]._archive_purge_files(fnames)
+
+    @api.model
+    def _archive_purge_files(self, store_fnames):
+        """Delete the stored files that no attachment references any more.
+
+        Takes the same share lock on ``ir_attachment`` as Odoo's filestore
+        garbage collection, so no transaction can reuse a file while it is
+        deleted.
+        """
+        cr = self.env.cr
+        cr.execute(SQL("SET LOCAL lock_timeout TO '10s'"))
+        try:
+            with cr.savepoint():
+                cr.execute(SQL("LOCK ir_attachment IN SHARE MODE"))
+        except psycopg2.errors.LockNotAvailable:
+            _logger.warning(
+                "Could not lock ir_attachment to delete %s destroyed files; the "
+                "filestore garbage collection will delete them",
+                len(store_fnames),
+            )
+            return 0
+        cr.execute(
+            SQL(
+                "SELECT store_fname FROM ir_attachment WHERE store_fname = ANY(%s)",
+                list(store_fnames),
+            )
+        )
+        referenced = {row[0] for row in cr.fetchall()}
+        removed = 0
+        for fname in set(store_fnames) - referenced:
+            path = self._full_path(fname)
+            try:
+                os.unlink(path)
+                removed += 1
+            except FileNotFoundError:
+                continue
+            except OSError:
+                _logger.exception("Could not delete the destroyed file %s", path)
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(self._full_path("checklist"), fname))
+        _logger.info("Deleted %s destroyed files from the filestore", removed)
+        return removed

@@ -97,6 +97,21 @@ class ResConfigSettings(models.TransientModel):
         help="Largest number of entries (files and folders) in one zip for bulk "
         "filing.",
     )
+    archive_retention_warning_days = fields.Integer(
+        string="Retention Warning (Days)",
+        default=30,
+        config_parameter="customer_archive.retention_warning_days",
+        help="Days before a document's retention date at which the retention "
+        "review lists it as due soon.",
+    )
+    archive_retention_reviewer_id = fields.Many2one(
+        "res.users",
+        string="Retention Reviewer",
+        config_parameter="customer_archive.retention_reviewer_id",
+        domain="[('share', '=', False)]",
+        help="Receives the activity of each retention review. Must be an archive "
+        "manager; when empty, the company's first archive manager receives it.",
+    )
     # Greetings and reminders
     archive_birthday_channel = fields.Selection(
         [

@@ -14,4 +14,7 @@ from . import test_journal
 from . import test_serve_view
 from . import test_reports
 from . import test_overview_xlsx
+from . import test_retention
+from . import test_destruction
+from . import test_erasure
 from . import test_translations

@@ -8,3 +8,8 @@ from . import customer_archive_import_result
 from . import customer_archive_import_rejection
 from . import customer_archive_invitation_wizard
 from . import customer_archive_overview_wizard
+from . import customer_archive_destruction_propose_wizard
+from . import customer_archive_destruction_remove_wizard
+from . import customer_archive_destruction_execute_wizard
+from . import customer_archive_legal_hold_wizard
+from . import customer_archive_erasure_wizard
