@@ -1,3 +1,4 @@
+from . import customer_archive_hash_chain
 from . import customer_archive_folder
 from . import customer_archive_category_scheme
 from . import customer_archive_category

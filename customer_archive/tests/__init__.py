@@ -22,3 +22,4 @@ from . import test_analysis
 from . import test_dashboard
 from . import test_import_job
 from . import test_analysis_tour
+from . import test_translations
