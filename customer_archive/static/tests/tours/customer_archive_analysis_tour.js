@@ -97,7 +97,7 @@ registry.category("web_tour.tours").add("customer_archive_analysis_tour", {
         },
         {
             content: "Open the birthday calendar",
-            trigger: ".o-dropdown--menu .dropdown-item:contains(Birthday Calendar)",
+            trigger: ".o-dropdown--menu .dropdown-item:contains(Customer Birthdays)",
             run: "click",
         },
         {
