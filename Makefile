@@ -21,7 +21,7 @@ IMPORT_METHOD ?= _import_northwind_sample
 # interpreter and the comma-separated Odoo addons folders.
 export ODOO_BIN ODOO_PYTHON ODOO_ADDONS_PATH
 
-.PHONY: help deps lint test demo demo-reset format
+.PHONY: help deps lint test demo demo-reset format i18n
 
 help:
 	@echo "make deps        install requirements-dev.txt into Odoo's interpreter"
@@ -31,6 +31,7 @@ help:
 	@echo "                 http://127.0.0.1:$(HTTP_PORT) (admin / admin)"
 	@echo "make demo-reset  the same on a new database (drops $(DB) first)"
 	@echo "make format      apply ruff's fixes and formatting"
+	@echo "make i18n        regenerate the .pot and merge it into the .po files"
 	@echo "Variables: MODULE_DIR DB DB_PREFIX HTTP_PORT IMPORT_MODEL IMPORT_METHOD"
 	@echo "           ODOO_BIN ODOO_PYTHON ODOO_ADDONS_PATH ODOO_TIMEOUT PYTHON"
 
@@ -55,3 +56,6 @@ demo-reset: deps
 
 format:
 	$(PYTHON) .ci/run_tests.py format --module-dir "$(MODULE_DIR)"
+
+i18n:
+	tools/i18n_update.sh

@@ -33,6 +33,7 @@
         "data/customer_archive_occasion_data.xml",
         "data/ir_cron_data.xml",
         "data/customer_archive_retention_data.xml",
+        "data/customer_archive_import_job_data.xml",
         "views/customer_archive_folder_views.xml",
         "views/customer_archive_category_views.xml",
         "views/customer_archive_document_type_views.xml",
@@ -63,6 +64,12 @@
         "report/report_consumption_overview_templates.xml",
         "wizard/customer_archive_destruction_wizard_views.xml",
         "report/customer_archive_destruction_certificate.xml",
+        "views/res_partner_analysis_views.xml",
+        "views/res_partner_birthday_views.xml",
+        "views/customer_archive_purchase_analysis_views.xml",
+        "views/customer_archive_document_forecast_views.xml",
+        "views/customer_archive_dashboard_figure_views.xml",
+        "views/customer_archive_import_job_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -77,6 +84,9 @@
     "assets": {
         "web.report_assets_common": [
             "customer_archive/static/src/scss/customer_archive_reports.scss",
+        ],
+        "web.assets_tests": [
+            "customer_archive/static/tests/tours/*.js",
         ],
     },
     "installable": True,

@@ -26,8 +26,8 @@ def _readonly_unless_archive_file(controller, rule, args):
 class CustomerArchiveBinary(Binary):
     """Binary routes that check and log archive files before streaming them.
 
-    A refusal answers 404 without raising, so the transaction keeps the
-    access-log entry that records it.
+    A refusal returns a 404 response instead of raising, so the transaction
+    keeps the access-log entry that records it.
     """
 
     @http.route(readonly=_readonly_unless_archive_file)

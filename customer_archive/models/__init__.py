@@ -1,3 +1,4 @@
+from . import customer_archive_hash_chain
 from . import customer_archive_folder
 from . import customer_archive_category_scheme
 from . import customer_archive_category
@@ -24,3 +25,7 @@ from . import customer_archive_destruction_line
 from . import customer_archive_destruction_register
 from . import customer_archive_retention_review
 from . import res_partner_retention
+from . import res_partner_birthday
+from . import customer_archive_dashboard_figure
+from . import customer_archive_import_job
+from . import customer_archive_purchase_analysis

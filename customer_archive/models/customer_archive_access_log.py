@@ -3,9 +3,6 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
-from odoo.tools import SQL
-
-from ..tools.hash_chain import GENESIS_HASH, entry_hash, first_broken_entry
 
 _logger = logging.getLogger(__name__)
 
@@ -22,14 +19,15 @@ HASHED_FIELDS = (
     "ip_address",
     "details",
 )
-VERIFY_BATCH_SIZE = 10000
 
 
 class CustomerArchiveAccessLog(models.Model):
     """Append-only, hash-chained record of every consultation of archive content."""
 
     _name = "customer.archive.access.log"
+    _inherit = ["customer.archive.hash.chain"]
     _description = "Archive Access Log"
+    _hashed_fields = HASHED_FIELDS
     _order = "id desc"
     _rec_name = "id"
 
@@ -89,8 +87,6 @@ class CustomerArchiveAccessLog(models.Model):
         compute="_compute_details_label",
         help="File name, screen, report or exported records, in the user's language.",
     )
-    previous_hash = fields.Char(readonly=True)
-    entry_hash = fields.Char(string="Hash", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     def _compute_details_label(self):
@@ -146,41 +142,26 @@ class CustomerArchiveAccessLog(models.Model):
         if request and getattr(request, "httprequest", None):
             ip_address = request.httprequest.remote_addr
         consultations = self.env["customer.archive.consultation"]._active_for_user(user)
-        # sudo: log entries are created only here; nobody holds create rights.
-        log = self.sudo()
-        self.env.cr.execute(
-            SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", self._table)
-        )
-        self.env.cr.execute(
-            SQL(
-                "SELECT entry_hash FROM customer_archive_access_log "
-                "ORDER BY id DESC LIMIT 1"
-            )
-        )
-        row = self.env.cr.fetchone()
-        previous_hash = row[0] if row else GENESIS_HASH
         now = fields.Datetime.now()
         vals_list = []
         for partner, document in targets:
             consultation = consultations._covering(partner, document)
-            vals = {
-                "logged_at": now,
-                "user_id": user.id,
-                "partner_id": partner.id or False,
-                "document_id": document.id or False,
-                "action": action,
-                "result": result,
-                "consultation_id": consultation.id or False,
-                "purpose": consultation.purpose or False,
-                "ip_address": ip_address or False,
-                "details": details or False,
-                "company_id": (document.company_id or self.env.company).id,
-            }
-            vals["previous_hash"] = previous_hash
-            vals["entry_hash"] = entry_hash(previous_hash, self._hash_content(vals))
-            previous_hash = vals["entry_hash"]
-            vals_list.append(vals)
-        return log.create(vals_list)
+            vals_list.append(
+                {
+                    "logged_at": now,
+                    "user_id": user.id,
+                    "partner_id": partner.id or False,
+                    "document_id": document.id or False,
+                    "action": action,
+                    "result": result,
+                    "consultation_id": consultation.id or False,
+                    "purpose": consultation.purpose or False,
+                    "ip_address": ip_address or False,
+                    "details": details or False,
+                    "company_id": (document.company_id or self.env.company).id,
+                }
+            )
+        return self._append_chained(vals_list)
 
     @api.model
     def _log_denied(self, action, partner=None, document=None, details=None):
@@ -209,72 +190,14 @@ class CustomerArchiveAccessLog(models.Model):
                 result=result,
             )
 
-    @api.model
-    def _hash_content(self, vals):
-        content = {}
-        for name in HASHED_FIELDS:
-            value = vals.get(name)
-            if isinstance(value, models.BaseModel):
-                value = value.id
-            if name == "logged_at" and value:
-                value = fields.Datetime.to_string(value)
-            content[name] = value or None
-        return content
-
     def action_verify_chain(self):
         """Check every entry's hash and name the first one that does not match."""
-        broken_id = self._first_broken_entry_id()
-        if broken_id:
-            message = self.env._(
+        return self._verification_notification(
+            self.env._("Access Log Verification"),
+            self.env._("The access log is intact: every entry matches its hash."),
+            lambda entry: self.env._(
                 "The access log has been tampered with: entry %(entry)s does not "
                 "match its hash. Entries from this one on cannot be trusted.",
-                entry=broken_id,
-            )
-            notification_type = "danger"
-        else:
-            message = self.env._("The access log is intact: every entry matches its hash.")
-            notification_type = "success"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Access Log Verification"),
-                "message": message,
-                "type": notification_type,
-                "sticky": notification_type == "danger",
-            },
-        }
-
-    @api.model
-    def _first_broken_entry_id(self):
-        """Return the id of the first entry breaking the hash chain, or 0."""
-        columns = SQL(", ").join(SQL.identifier(name) for name in HASHED_FIELDS)
-        last_id = 0
-        previous_hash = GENESIS_HASH
-        while True:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id, previous_hash, entry_hash, %s
-                         FROM customer_archive_access_log
-                        WHERE id > %s ORDER BY id LIMIT %s""",
-                    columns,
-                    last_id,
-                    VERIFY_BATCH_SIZE,
-                )
-            )
-            rows = self.env.cr.fetchall()
-            if not rows:
-                return 0
-            entries = (
-                (
-                    row[0],
-                    row[1],
-                    row[2],
-                    self._hash_content(dict(zip(HASHED_FIELDS, row[3:], strict=True))),
-                )
-                for row in rows
-            )
-            broken = first_broken_entry(entries, previous_hash)
-            if broken:
-                return broken
-            last_id, previous_hash = rows[-1][0], rows[-1][2]
+                entry=entry,
+            ),
+        )

@@ -1,6 +1,10 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 PURPOSE_TYPES = [
     ("service", "Customer Service"),
@@ -439,4 +443,5 @@ class CustomerArchiveConsultation(models.Model):
             [("state", "=", "approved"), ("date_to", "<", fields.Datetime.now())]
         )
         expired.write({"state": "expired"})
+        _logger.info("Consultation expiry: %s approved requests expired", len(expired))
         return len(expired)

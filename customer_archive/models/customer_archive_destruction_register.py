@@ -2,9 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
-from ..tools.hash_chain import GENESIS_HASH, entry_hash, first_broken_entry
 from .customer_archive_document_retention import DESTRUCTION_METHODS
 
 _logger = logging.getLogger(__name__)
@@ -33,7 +31,6 @@ HASHED_FIELDS = (
     "company_id",
 )
 DATE_FIELDS = ("document_date", "filing_date", "retention_date")
-VERIFY_BATCH_SIZE = 10000
 
 
 class CustomerArchiveDestructionRegister(models.Model):
@@ -44,7 +41,10 @@ class CustomerArchiveDestructionRegister(models.Model):
     """
 
     _name = "customer.archive.destruction.register"
+    _inherit = ["customer.archive.hash.chain"]
     _description = "Destruction Register"
+    _hashed_fields = HASHED_FIELDS
+    _hashed_date_fields = DATE_FIELDS
     _order = "id desc"
     _rec_name = "id"
 
@@ -95,8 +95,6 @@ class CustomerArchiveDestructionRegister(models.Model):
     approved_by_id = fields.Many2one("res.users", readonly=True, ondelete="restrict")
     executed_by_id = fields.Many2one("res.users", readonly=True, ondelete="restrict")
     details = fields.Text(readonly=True)
-    previous_hash = fields.Char(readonly=True)
-    entry_hash = fields.Char(string="Hash", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True, index=True)
 
     def write(self, vals):  # pylint: disable=method-required-super
@@ -165,99 +163,23 @@ class CustomerArchiveDestructionRegister(models.Model):
 
     @api.model
     def _append(self, vals_list):
-        """Chain and create entries under a lock so concurrent writers cannot fork."""
-        self.env.cr.execute(
-            SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", self._table)
-        )
-        self.env.cr.execute(
-            SQL(
-                "SELECT entry_hash FROM customer_archive_destruction_register "
-                "ORDER BY id DESC LIMIT 1"
-            )
-        )
-        row = self.env.cr.fetchone()
-        previous_hash = row[0] if row else GENESIS_HASH
+        """Stamp and chain new register entries."""
         now = fields.Datetime.now()
         for vals in vals_list:
             vals["logged_at"] = now
-            vals["previous_hash"] = previous_hash
-            vals["entry_hash"] = entry_hash(previous_hash, self._hash_content(vals))
-            previous_hash = vals["entry_hash"]
-        # sudo: register entries are created only here; no group has create
-        # rights on the model.
-        return self.sudo().create(vals_list)
-
-    @api.model
-    def _hash_content(self, vals):
-        content = {}
-        for name in HASHED_FIELDS:
-            value = vals.get(name)
-            if isinstance(value, models.BaseModel):
-                value = value.id
-            if name == "logged_at" and value:
-                value = fields.Datetime.to_string(value)
-            elif name in DATE_FIELDS and value:
-                value = fields.Date.to_string(value)
-            content[name] = value or None
-        return content
+        return self._append_chained(vals_list)
 
     def action_verify_chain(self):
         """Check every entry's hash and name the first one that does not match."""
-        broken_id = self._first_broken_entry_id()
-        if broken_id:
-            message = self.env._(
+        return self._verification_notification(
+            self.env._("Destruction Register Verification"),
+            self.env._(
+                "The destruction register is intact: every entry matches its hash."
+            ),
+            lambda entry: self.env._(
                 "The destruction register has been tampered with: entry "
                 "%(entry)s does not match its hash. Entries from this one on "
                 "cannot be trusted.",
-                entry=broken_id,
-            )
-            notification_type = "danger"
-        else:
-            message = self.env._(
-                "The destruction register is intact: every entry matches its hash."
-            )
-            notification_type = "success"
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Destruction Register Verification"),
-                "message": message,
-                "type": notification_type,
-                "sticky": notification_type == "danger",
-            },
-        }
-
-    @api.model
-    def _first_broken_entry_id(self):
-        """Return the id of the first entry breaking the hash chain, or 0."""
-        columns = SQL(", ").join(SQL.identifier(name) for name in HASHED_FIELDS)
-        last_id = 0
-        previous_hash = GENESIS_HASH
-        while True:
-            self.env.cr.execute(
-                SQL(
-                    """SELECT id, previous_hash, entry_hash, %s
-                         FROM customer_archive_destruction_register
-                        WHERE id > %s ORDER BY id LIMIT %s""",
-                    columns,
-                    last_id,
-                    VERIFY_BATCH_SIZE,
-                )
-            )
-            rows = self.env.cr.fetchall()
-            if not rows:
-                return 0
-            entries = (
-                (
-                    row[0],
-                    row[1],
-                    row[2],
-                    self._hash_content(dict(zip(HASHED_FIELDS, row[3:], strict=True))),
-                )
-                for row in rows
-            )
-            broken = first_broken_entry(entries, previous_hash)
-            if broken:
-                return broken
-            last_id, previous_hash = rows[-1][0], rows[-1][2]
+                entry=entry,
+            ),
+        )

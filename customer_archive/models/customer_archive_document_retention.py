@@ -481,6 +481,12 @@ class CustomerArchiveDocument(models.Model):
                 )
             )
             remaining = self.env.cr.fetchone()[0]
+            _logger.info(
+                "Retention expiry (%s): %s/%s documents done",
+                kind,
+                processed,
+                processed + remaining,
+            )
             if not cron._commit_progress(len(ids), remaining=remaining):
                 break
         return processed

@@ -369,7 +369,9 @@ class CustomerArchiveGreeting(models.Model):
         work = [(rule, self._greeting_fetch(rule)) for rule in rules]
         # The first batch runs even when the cron's time is already up, so every
         # call makes progress (Odoo calls again while some remain).
-        cron._commit_progress(remaining=sum(len(rows) for _rule, rows in work))
+        total = sum(len(rows) for _rule, rows in work)
+        done = 0
+        cron._commit_progress(remaining=total)
         for rule, rows in work:
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
@@ -382,13 +384,17 @@ class CustomerArchiveGreeting(models.Model):
                 )
                 greetings._greeting_deliver()
                 failed = greetings.filtered(lambda g: g.state == "failed")
+                done += len(batch)
                 _logger.info(
-                    "Greetings %s of company %s: %s candidates, %s claimed, %s failed",
+                    "Greetings %s of company %s: %s candidates, %s claimed, %s "
+                    "failed; %s/%s candidates of the run done",
                     rule.kind,
                     rule.company_id,
                     len(batch),
                     len(greetings),
                     len(failed),
+                    done,
+                    total,
                 )
                 if not cron._commit_progress(len(batch)):
                     return False

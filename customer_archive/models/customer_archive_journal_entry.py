@@ -176,7 +176,11 @@ class CustomerArchiveJournalEntry(models.Model):
         labels = dict(self._fields["entry_type"]._description_selection(self.env))
         for entry in self:
             label = labels.get(entry.entry_type, "")
-            entry.display_name = f"{label}: {entry.name}" if entry.name else label
+            entry.display_name = (
+                self.env._("%(type)s: %(summary)s", type=label, summary=entry.name)
+                if entry.name
+                else label
+            )
 
     @api.constrains("complaint_state", "resolution")
     def _check_complaint_resolution(self):

@@ -77,7 +77,8 @@ class IrBinary(models.AbstractModel):
 
         A refusal that the caller turns into an exception rolls the request's
         transaction back, so it is logged through a separate cursor unless
-        ``keep_transaction`` says the caller answers without raising.
+        ``keep_transaction`` is set because the caller returns a response
+        without raising.
         """
         if self.env.context.get("archive_access_logged"):
             return

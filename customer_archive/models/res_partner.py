@@ -139,6 +139,15 @@ class ResPartner(models.Model):
         compute="_compute_archive_birthday_parts",
         store=True,
     )
+    archive_birthday_date = fields.Date(
+        string="Birthday This Year",
+        compute="_compute_archive_birthday_parts",
+        store=True,
+        index="btree_not_null",
+        help="Solar date of this year's birthday, lunar birthdays included; empty "
+        "when a lunar birthday does not fall in this year. A yearly scheduled "
+        "action moves it to the new year.",
+    )
     archive_id_number = fields.Char(
         string="ID Number",
         groups="customer_archive.group_archive_manager",
@@ -283,6 +292,7 @@ class ResPartner(models.Model):
             )
             partner.archive_birthday_month = birthday.month if birthday else 0
             partner.archive_birthday_day = birthday.day if birthday else 0
+            partner.archive_birthday_date = birthday or False
 
     @api.depends("archive_id_number")
     def _compute_archive_id_number_masked(self):
@@ -697,18 +707,3 @@ class ResPartner(models.Model):
                 SQL(", ").join(rows),
             )
         )
-
-    @api.model
-    def _cron_refresh_lunar_birthdays(self):
-        """Place lunar birthdays on this year's solar month and day."""
-        partners = self.with_context(active_test=False).search(
-            [
-                ("archive_birthday", "!=", False),
-                ("archive_birthday_calendar", "=", birthdays.LUNAR),
-            ]
-        )
-        self.env.add_to_compute(self._fields["archive_birthday_month"], partners)
-        partners._recompute_recordset(
-            ["archive_birthday_month", "archive_birthday_day"]
-        )
-        _logger.info("Refreshed the lunar birthdays of %s customers", len(partners))

@@ -1,3 +1,5 @@
+import logging
+
 import xlsxwriter
 from babel.dates import get_date_format
 from xlsxwriter.format import Format
@@ -7,6 +9,8 @@ from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..tools import birthdays, spreadsheet
+
+_logger = logging.getLogger(__name__)
 
 # Customers read per query. Each batch is written out before the next one is
 # read, so memory stays flat however many customers are exported.
@@ -265,6 +269,7 @@ class CustomerArchiveOverview(models.AbstractModel):
         sheet.freeze_panes(1, 0)
         row = 1
         grand_count = grand_total = grand_purchases = 0
+        customer_total = self.env["res.partner"].search_count(domain)
         sections = self._overview_sections(domain, batch_size, log_action)
         for folder, batches in sections:
             count = total = purchases = 0
@@ -275,6 +280,11 @@ class CustomerArchiveOverview(models.AbstractModel):
                     count += 1
                     total += record["total"]
                     purchases += record["count"]
+                _logger.info(
+                    "Overview export: %s/%s customers written",
+                    grand_count + count,
+                    customer_total,
+                )
             if not count:
                 continue
             label = self.env._(

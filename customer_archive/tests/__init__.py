@@ -17,5 +17,11 @@ from . import test_overview_xlsx
 from . import test_retention
 from . import test_destruction
 from . import test_erasure
+from . import test_birthday_calendar
+from . import test_analysis
+from . import test_dashboard
+from . import test_import_job
+from . import test_analysis_tour
+from . import test_translations
 from . import test_demo
 from . import test_display_names

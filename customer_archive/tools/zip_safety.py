@@ -216,6 +216,11 @@ class SafeZip:
         self._zip.close()
 
     @property
+    def entry_count(self):
+        """Number of entries iterating yields: files read and files rejected."""
+        return len(self._planned)
+
+    @property
     def pending_file_names(self):
         """Base names of the members that passed the checks done before reading."""
         return [

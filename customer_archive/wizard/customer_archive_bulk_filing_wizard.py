@@ -11,6 +11,8 @@ from ..tools import zip_safety
 _logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
+# Files checked or filed between two progress log lines.
+PROGRESS_LOG_STEP = 100
 # Reason codes of files that are safe and well named but match no record.
 UNKNOWN_ARCHIVE_NUMBER = "unknown_archive_number"
 AMBIGUOUS_ARCHIVE_NUMBER = "ambiguous_archive_number"
@@ -61,7 +63,9 @@ class CustomerArchiveBulkFilingWizard(models.TransientModel):
     def action_check(self):
         """List every file of the zip with what filing would do with it."""
         self.ensure_one()
-        self._replace_lines([values for values, _candidate in self._iter_outcomes()])
+        self._replace_lines(
+            [values for values, _candidate in self._iter_outcomes("check")]
+        )
         self.state = "checked"
         return self._action_reopen()
 
@@ -84,7 +88,7 @@ class CustomerArchiveBulkFilingWizard(models.TransientModel):
         documents = self.env["customer.archive.document"]
         line_values = []
         with self.env.cr.savepoint():
-            for values, candidate in self._iter_outcomes():
+            for values, candidate in self._iter_outcomes("filing"):
                 if candidate is not None:
                     document = self._file_candidate(candidate, values)
                     documents |= document
@@ -168,11 +172,13 @@ class CustomerArchiveBulkFilingWizard(models.TransientModel):
             )
         return number
 
-    def _iter_outcomes(self):
+    def _iter_outcomes(self, step):
         """Yield ``(line values, candidate)`` for each file of the zip.
 
         ``candidate`` is the ``FilingCandidate`` to file, with the partner and
         document type ids in the line values, or None for a rejected file.
+        Every ``PROGRESS_LOG_STEP`` files, and after the last one, the number
+        of files done is logged with ``step`` (check or filing).
         """
         self.ensure_one()
         if not self.zip_file:
@@ -186,6 +192,8 @@ class CustomerArchiveBulkFilingWizard(models.TransientModel):
             customers, doc_types = self._find_targets(archive.pending_file_names)
             outcomes = zip_safety.iter_filing_candidates(archive)
             for sequence, outcome in enumerate(outcomes, start=1):
+                if sequence > 1 and (sequence - 1) % PROGRESS_LOG_STEP == 0:
+                    self._log_progress(step, sequence - 1, archive.entry_count)
                 values = {"sequence": sequence}
                 if isinstance(outcome, zip_safety.RejectedMember):
                     values.update(
@@ -199,6 +207,10 @@ class CustomerArchiveBulkFilingWizard(models.TransientModel):
                     continue
                 values.update(self._resolve_candidate(outcome, customers, doc_types))
                 yield values, (outcome if values["status"] == "ready" else None)
+            self._log_progress(step, archive.entry_count, archive.entry_count)
+
+    def _log_progress(self, step, done, total):
+        _logger.info("Bulk filing %s, %s: %s/%s files done", self.id, step, done, total)
 
     def _find_targets(self, file_names):
         """Return the customers named in ``file_names`` and the document types.

@@ -12,6 +12,8 @@ from .customer_archive_import_messages import file_error_message
 _logger = logging.getLogger(__name__)
 
 SAMPLE_FOLDER = "customer_archive/data/northwind"
+# Key of the XLSX workbook among the uploaded files, which are keyed by table.
+WORKBOOK = "workbook"
 SAMPLE_SOURCE = "northwind"
 COLUMNS_HELP = {
     name: ", ".join(
@@ -20,6 +22,28 @@ COLUMNS_HELP = {
     )
     for name in northwind.TABLE_NAMES
 }
+
+
+def read_tables(env, file_format, files):
+    """Return the tables of uploaded files, keyed by table name.
+
+    ``files`` maps table names, or ``WORKBOOK`` in the XLSX format, to the
+    files' bytes. Raises ``UserError`` naming the file and the fix when a file
+    cannot be read.
+    """
+    try:
+        if file_format == "xlsx":
+            tables = northwind.read_xlsx_tables(files[WORKBOOK])
+        else:
+            tables = {
+                name: northwind.read_csv_table(name, files[name])
+                for name in northwind.TABLE_NAMES
+                if name in files
+            }
+        northwind.check_table_set(tables)
+    except northwind.FileFormatError as error:
+        raise UserError(file_error_message(env, error)) from error
+    return tables
 
 
 class CustomerArchiveImportWizard(models.TransientModel):
@@ -130,30 +154,53 @@ class CustomerArchiveImportWizard(models.TransientModel):
             "target": "new",
         }
 
+    def action_import_background(self):
+        """Queue the import of the uploaded files and open its job.
+
+        The files are read now, so an unreadable file is reported in this
+        dialog. A scheduled action then writes the rows and records its
+        progress on the job.
+        """
+        self.ensure_one()
+        self._read_uploaded_tables()
+        job = self.env["customer.archive.import.job"].create(
+            {
+                "file_format": self.file_format,
+                "source_prefix": self.source_prefix,
+                "classification_date": self.classification_date,
+            }
+        )
+        job._attach_files(self._uploaded_files(), self._uploaded_file_names())
+        job._enqueue()
+        return job._action_open()
+
     # Reading
+
+    def _uploaded_files(self):
+        """Return the content of each uploaded file, keyed by table name.
+
+        The workbook is keyed ``WORKBOOK`` and given only in the XLSX format.
+        """
+        self.ensure_one()
+        if self.file_format == "xlsx":
+            if not self.workbook_file:
+                raise UserError(self.env._("Upload the XLSX workbook to import."))
+            return {WORKBOOK: base64.b64decode(self.workbook_file)}
+        return {
+            name: base64.b64decode(self[f"{name}_file"])
+            for name in northwind.TABLE_NAMES
+            if self[f"{name}_file"]
+        }
+
+    def _uploaded_file_names(self):
+        self.ensure_one()
+        if self.file_format == "xlsx":
+            return {WORKBOOK: self.workbook_filename}
+        return {name: self[f"{name}_filename"] for name in northwind.TABLE_NAMES}
 
     def _read_uploaded_tables(self):
         """Return the tables of the uploaded files, keyed by table name."""
-        self.ensure_one()
-        try:
-            if self.file_format == "xlsx":
-                if not self.workbook_file:
-                    raise UserError(self.env._("Upload the XLSX workbook to import."))
-                tables = northwind.read_xlsx_tables(
-                    base64.b64decode(self.workbook_file)
-                )
-            else:
-                tables = {
-                    name: northwind.read_csv_table(
-                        name, base64.b64decode(self[f"{name}_file"])
-                    )
-                    for name in northwind.TABLE_NAMES
-                    if self[f"{name}_file"]
-                }
-            northwind.check_table_set(tables)
-        except northwind.FileFormatError as error:
-            raise UserError(file_error_message(self.env, error)) from error
-        return tables
+        return read_tables(self.env, self.file_format, self._uploaded_files())
 
     @api.model
     def _import_northwind_sample(self):

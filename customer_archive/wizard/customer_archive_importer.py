@@ -13,6 +13,8 @@ from .customer_archive_import_messages import rejection_message
 _logger = logging.getLogger(__name__)
 
 CREATE_BATCH_SIZE = 1000
+# Customers registered between two progress reports.
+REGISTER_PROGRESS_STEP = 500
 
 
 def _changed_vals(record, vals):
@@ -25,6 +27,25 @@ def _changed_vals(record, vals):
         ):
             changed[name] = value
     return changed
+
+
+class ImportProgress:
+    """Rows written by an import so far, reported to the importer after each step.
+
+    The rows to write are the valid customer rows, the valid order lines and
+    the customers to register, so the count ends at ``total``.
+    """
+
+    def __init__(self, importer, total):
+        self.importer = importer
+        self.total = total
+        self.done = 0
+
+    def advance(self, count):
+        done = min(self.done + count, self.total)
+        if done != self.done:
+            self.done = done
+            self.importer._report_progress(done, self.total)
 
 
 class CustomerArchiveImporter(models.AbstractModel):
@@ -173,20 +194,27 @@ class CustomerArchiveImporter(models.AbstractModel):
     # Writing
 
     def _write_import(self, data, known, fallback, source_prefix, responsible):
-        folders = self._import_folders(data)
-        partners, customer_counts = self._import_customers(data, known)
-        line_counts, order_counts = self._import_purchases(
-            data, partners, folders, source_prefix
-        )
         touched_codes = set(data.customers)
         touched_codes.update(line.customer_code for line in data.lines)
+        progress = ImportProgress(
+            self, len(data.customers) + len(data.lines) + len(touched_codes)
+        )
+        folders = self._import_folders(data)
+        partners, customer_counts = self._import_customers(data, known)
+        progress.advance(len(data.customers))
+        line_counts, order_counts = self._import_purchases(
+            data, partners, folders, source_prefix, progress=progress
+        )
         touched = self.env["res.partner"].browse(
             sorted({partners[code].id for code in touched_codes})
         )
-        folder_counts = self._import_register(touched, fallback, responsible)
+        folder_counts = self._import_register(
+            touched, fallback, responsible, progress=progress
+        )
         touched._archive_recompute_classification(
             self.env.context["archive_reference_date"]
         )
+        progress.advance(progress.total)
         counts = {
             northwind.CATEGORIES: folders["counts"],
             northwind.CUSTOMERS: customer_counts,
@@ -341,11 +369,12 @@ class CustomerArchiveImporter(models.AbstractModel):
             )
         Partner.create(create_vals)
 
-    def _import_purchases(self, data, partners, folders, source_prefix):
+    def _import_purchases(self, data, partners, folders, source_prefix, progress=None):
         """Create or update a purchase per valid order line, keyed by source reference.
 
         Returns the created and updated counts of lines and of orders. An order
         counts as updated when one of its lines had been imported before.
+        ``progress``, an ``ImportProgress``, advances by the lines written.
         """
         Purchase = self.env["customer.archive.purchase"]
         lines = {}
@@ -378,8 +407,13 @@ class CustomerArchiveImporter(models.AbstractModel):
                     purchase.write(changed)
             else:
                 create_vals.append(vals)
+        if progress:
+            progress.advance(len(data.lines) - len(create_vals))
         for start in range(0, len(create_vals), CREATE_BATCH_SIZE):
-            Purchase.create(create_vals[start : start + CREATE_BATCH_SIZE])
+            batch = create_vals[start : start + CREATE_BATCH_SIZE]
+            Purchase.create(batch)
+            if progress:
+                progress.advance(len(batch))
         line_counts = {"created": len(create_vals), "updated": len(existing)}
         imported_orders = {line.order_id for line in data.lines}
         order_counts = {
@@ -401,7 +435,7 @@ class CustomerArchiveImporter(models.AbstractModel):
             "company_id": self.env.company.id,
         }
 
-    def _import_register(self, partners, fallback, responsible):
+    def _import_register(self, partners, fallback, responsible, progress=None):
         """File each customer in the folder of its highest spend and register it.
 
         The spend counts the customer's purchases of the current company,
@@ -409,7 +443,8 @@ class CustomerArchiveImporter(models.AbstractModel):
         folder go to ``fallback``. A new archive's registration date is the
         customer's first purchase date, or today without purchases. Closed
         archives keep their folder and state. Returns the number of customers
-        per folder name.
+        per folder name. ``progress``, an ``ImportProgress``, advances by the
+        customers registered.
         """
         Purchase = self.env["customer.archive.purchase"]
         Purchase.flush_model()
@@ -432,16 +467,37 @@ class CustomerArchiveImporter(models.AbstractModel):
         Folder = self.env["customer.archive.folder"]
         folder_counts = Counter()
         ordered = partners.sorted(lambda p: (p.archive_customer_code or "", p.id))
-        for partner in ordered.filtered(lambda p: p.archive_state != "closed"):
-            folder_id = northwind.pick_main_folder(spend.get(partner.id, {}), names)
-            folder = Folder.browse(folder_id) if folder_id else fallback
-            partner._archive_register(
-                folder,
-                user=responsible,
-                registration_date=first_dates.get(partner) or today,
-            )
-            folder_counts[folder.name] += 1
+        unreported = 0
+        for partner in ordered:
+            if partner.archive_state != "closed":
+                folder_id = northwind.pick_main_folder(spend.get(partner.id, {}), names)
+                folder = Folder.browse(folder_id) if folder_id else fallback
+                partner._archive_register(
+                    folder,
+                    user=responsible,
+                    registration_date=first_dates.get(partner) or today,
+                )
+                folder_counts[folder.name] += 1
+            unreported += 1
+            if progress and unreported == REGISTER_PROGRESS_STEP:
+                progress.advance(unreported)
+                unreported = 0
+        if progress and unreported:
+            progress.advance(unreported)
         return dict(folder_counts)
+
+    def _report_progress(self, done, total):
+        """Log the rows written so far; a background import job also stores them.
+
+        The job is the ``archive_import_job_id`` of the context, set when a
+        scheduled action runs the import.
+        """
+        _logger.info("Customer import: %s/%s rows written", done, total)
+        job_id = self.env.context.get("archive_import_job_id")
+        if job_id:
+            self.env["customer.archive.import.job"].browse(job_id)._record_progress(
+                done, total
+            )
 
     # Report
 

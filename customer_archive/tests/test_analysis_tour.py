@@ -1,0 +1,54 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestAnalysisTour(HttpCase):
+    """The dashboard and every analysis screen open in a browser without error."""
+
+    def test_dashboard_and_analysis_tour(self):
+        today = fields.Date.context_today(self.env["res.partner"])
+        folder = self.env["customer.archive.folder"].create(
+            {"name": "Oolong Tea", "code": "OOL"}
+        )
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Tour Customer",
+                # 1992 is a leap year, so any day of the year exists in it.
+                "archive_birthday": today.replace(year=1992),
+                "archive_marketing_consent": True,
+            }
+        )
+        customer._archive_register(folder)
+        self.env["customer.archive.purchase"].create(
+            {
+                "partner_id": customer.id,
+                "date": today,
+                "product": "Tieguanyin 250 g",
+                "folder_id": folder.id,
+                "amount": 120.0,
+            }
+        )
+        self.env["customer.archive.document"].create(
+            {
+                "partner_id": customer.id,
+                "type_id": self.env.ref("customer_archive.document_type_con").id,
+                "retention_override_date": today + timedelta(days=90),
+                "retention_override_reason": "Known retention date of the tour",
+            }
+        )
+        self.env["customer.archive.journal.entry"].create(
+            {
+                "entry_type": "complaint",
+                "partner_id": customer.id,
+                "content": "Package arrived open",
+                "channel": "phone",
+            }
+        )
+        self.start_tour(
+            "/odoo/customer-archive-dashboard",
+            "customer_archive_analysis_tour",
+            login="admin",
+        )
