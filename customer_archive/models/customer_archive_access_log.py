@@ -91,11 +91,11 @@ class CustomerArchiveAccessLog(models.Model):
 
     def _compute_details_label(self):
         labels = {
-            "serve": self.env._("Serve Customer screen"),
-            "index_card": self.env._("Index card"),
-            "registration_form": self.env._("Registration form"),
-            "overview_xlsx": self.env._("Consumption overview (spreadsheet)"),
-            "overview_pdf": self.env._("Consumption overview (PDF)"),
+            "serve": self.env._("Serve Customer"),
+            "index_card": self.env._("Index Card"),
+            "registration_form": self.env._("Registration Form"),
+            "overview_xlsx": self.env._("Consumption Category Overview (xlsx)"),
+            "overview_pdf": self.env._("Consumption Category Overview (PDF)"),
         }
         for entry in self:
             details = entry.details

@@ -43,6 +43,6 @@ class TestDisplayNames(TransactionCase):
         serve = log._log("view", partners=self.customer, details="serve")
         export = log._log("export", partners=self.customer, details="res.partner")
         download = log._log("download", partners=self.customer, details="scan.pdf")
-        self.assertEqual(serve.details_label, "Serve Customer screen")
+        self.assertEqual(serve.details_label, "Serve Customer")
         self.assertEqual(export.details_label, "Contact")
         self.assertEqual(download.details_label, "scan.pdf")
