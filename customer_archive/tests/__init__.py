@@ -10,3 +10,4 @@ from . import test_bulk_filing
 from . import test_import
 from . import test_greetings
 from . import test_reminders
+from . import test_protected_fields
