@@ -28,6 +28,30 @@ ACTIVITY_CYCLES = [
     (classification.CYCLE_LOST, "Lost"),
 ]
 CLASSIFICATION_BATCH_SIZE = 5000
+# Fields that only the module's own code writes: registration gives the number
+# and date, the classification computes the figures and moves the state.
+# Users and RPC callers may not set them; the code writes them in sudo mode.
+SYSTEM_FIELDS = frozenset(
+    {
+        "archive_number",
+        "archive_registration_date",
+        "archive_state",
+        "archive_tier",
+        "archive_activity_cycle",
+        "archive_last_purchase_date",
+        "archive_last_interaction_date",
+        "archive_purchase_count",
+        "archive_purchase_total",
+        "archive_classified_on",
+    }
+)
+MANAGER_GROUP = "customer_archive.group_archive_manager"
+
+
+def _field_default(model, name):
+    """Return the default value of field ``name`` of ``model``, or None."""
+    default = model._fields[name].default
+    return default(model) if default else None
 
 
 class ResPartner(models.Model):
@@ -407,11 +431,66 @@ class ResPartner(models.Model):
                 vals["archive_id_number"] = result.number
         return vals
 
+    @api.model
+    def _archive_check_system_fields(self, vals, defaults=False):
+        """Reject values of ``SYSTEM_FIELDS`` written outside sudo mode.
+
+        With ``defaults``, as on create, a field's default or empty value is
+        accepted, because clients may send it for a new contact.
+        """
+        if self.env.su:
+            return
+        names = sorted(SYSTEM_FIELDS & vals.keys())
+        if defaults:
+            names = [
+                name
+                for name in names
+                if vals[name] and vals[name] != _field_default(self, name)
+            ]
+        if names:
+            raise UserError(
+                self.env._(
+                    "The field(s) %(fields)s of a customer archive are set by "
+                    "registration and classification only; register the archive "
+                    "or record a purchase instead of writing them.",
+                    fields=", ".join(names),
+                )
+            )
+
+    def _archive_check_responsible_change(self, vals):
+        """Let only archive managers change the responsible of an archive.
+
+        The responsible user reads the archive's internal documents, so taking
+        over a customer would otherwise open them to any archive user.
+        """
+        if "archive_user_id" not in vals or self.env.su:
+            return
+        if self.env.user.has_group(MANAGER_GROUP):
+            return
+        new_user_id = vals["archive_user_id"] or False
+        changed = self.filtered(
+            lambda p: p.archive_user_id and p.archive_user_id.id != new_user_id
+        )
+        if changed:
+            raise UserError(
+                self.env._(
+                    "Only archive managers can change the responsible of the "
+                    "archive of %(customer)s, who is %(user)s; ask an archive "
+                    "manager to reassign it.",
+                    customer=changed[0].display_name,
+                    user=changed[0].archive_user_id.name,
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._archive_check_system_fields(vals, defaults=True)
         return super().create([self._archive_clean_vals(vals) for vals in vals_list])
 
     def write(self, vals):
+        self._archive_check_system_fields(vals)
+        self._archive_check_responsible_change(vals)
         result = super().write(self._archive_clean_vals(vals))
         if "archive_user_id" in vals:
             # The stored responsible user of documents drives their access rule.
@@ -485,6 +564,10 @@ class ResPartner(models.Model):
                 self.env._("Choose a folder before registering the archive.")
             )
         registration_date = registration_date or fields.Date.context_today(self)
+        # The number, date and state are system fields, written in sudo mode
+        # once the user's rights on the customers and the folder are checked.
+        self.check_access("write")
+        folder.check_access("read")
         for partner in self:
             vals = {"archive_folder_id": folder.id}
             if partner.archive_state in ("not_registered", "closed"):
@@ -494,7 +577,7 @@ class ResPartner(models.Model):
                 vals["archive_registration_date"] = registration_date
             if not partner.archive_user_id:
                 vals["archive_user_id"] = (user or partner.user_id or self.env.user).id
-            partner.write(vals)
+            partner.sudo().write(vals)
         return True
 
     def action_archive_register(self):

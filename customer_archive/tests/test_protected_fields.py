@@ -86,3 +86,76 @@ class TestConsultationWorkflowFields(ArchiveCase):
         self.assertEqual(request.approver_id, self.manager)
         request.action_close()
         self.assertEqual(request.state, "closed")
+
+
+@tagged("post_install", "-at_install")
+class TestPartnerSystemFields(ArchiveCase):
+    def test_user_cannot_write_archive_number(self):
+        with self.assertRaises(UserError):
+            self.customer.with_user(self.user).write({"archive_number": "OOL-99999"})
+        self.assertNotEqual(self.customer.archive_number, "OOL-99999")
+
+    def test_nobody_writes_classification(self):
+        for user in (self.user, self.manager):
+            for name, value in (
+                ("archive_tier", "high"),
+                ("archive_activity_cycle", "active"),
+                ("archive_purchase_total", 1e9),
+                ("archive_state", "closed"),
+                ("archive_registration_date", "2000-01-01"),
+            ):
+                with (
+                    self.subTest(user=user.login, field=name),
+                    self.assertRaises(UserError),
+                ):
+                    self.customer.with_user(user).write({name: value})
+
+    def test_user_cannot_create_with_number(self):
+        with self.assertRaises(UserError):
+            self.env["res.partner"].with_user(self.user).create(
+                {"name": "Forged", "archive_number": "OOL-00001"}
+            )
+
+    def test_create_accepts_default_state(self):
+        partner = (
+            self.env["res.partner"]
+            .with_user(self.user)
+            .create({"name": "Plain", "archive_state": "not_registered"})
+        )
+        self.assertEqual(partner.archive_state, "not_registered")
+
+    def test_user_registers_customer(self):
+        partner = self._create_customer("Song Li").with_user(self.user)
+        partner._archive_register(self.folder.with_user(self.user))
+        self.assertTrue(partner.archive_number.startswith("OOL-"))
+        self.assertEqual(partner.archive_state, "registered")
+        self.assertEqual(partner.archive_user_id, self.user)
+
+    def test_user_cannot_take_over_customer(self):
+        foreign = self._create_customer("Zhang San")
+        foreign._archive_register(self.folder, user=self.user_2)
+        with self.assertRaises(UserError):
+            foreign.with_user(self.user).write({"archive_user_id": self.user.id})
+        self.assertEqual(foreign.archive_user_id, self.user_2)
+
+    def test_user_cannot_clear_responsible(self):
+        with self.assertRaises(UserError):
+            self.customer.with_user(self.user).write({"archive_user_id": False})
+
+    def test_takeover_opens_no_internal_document(self):
+        foreign = self._create_customer("Zhang San")
+        foreign._archive_register(self.folder, user=self.user_2)
+        internal = self._file_document(foreign, "customer_archive.document_type_inf")
+        with self.assertRaises(UserError):
+            foreign.with_user(self.user).archive_user_id = self.user
+        Document = self.env["customer.archive.document"].with_user(self.user)
+        self.assertFalse(Document.search([("id", "=", internal.id)]))
+
+    def test_manager_reassigns_customer(self):
+        self.customer.with_user(self.manager).write({"archive_user_id": self.user_2.id})
+        self.assertEqual(self.customer.archive_user_id, self.user_2)
+
+    def test_user_sets_missing_responsible(self):
+        partner = self._create_customer("Qian Hui")
+        partner.with_user(self.user).write({"archive_user_id": self.user.id})
+        self.assertEqual(partner.archive_user_id, self.user)
