@@ -1,5 +1,7 @@
 """Writes that the screens never send but an RPC caller can: each must be refused."""
 
+import base64
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -159,3 +161,97 @@ class TestPartnerSystemFields(ArchiveCase):
         partner = self._create_customer("Qian Hui")
         partner.with_user(self.user).write({"archive_user_id": self.user.id})
         self.assertEqual(partner.archive_user_id, self.user)
+
+
+@tagged("post_install", "-at_install")
+class TestDocumentSystemFields(ArchiveCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.public_doc = cls._file_document(
+            cls.customer, "customer_archive.document_type_srv"
+        )
+        cls.own_doc = cls._file_document(
+            cls.customer, "customer_archive.document_type_inf"
+        )
+
+    def _upload(self, user, name="note.pdf", **vals):
+        return (
+            self.env["ir.attachment"]
+            .with_user(user)
+            .create({"name": name, "raw": b"%PDF-1.4 upload", **vals})
+        )
+
+    def test_user_cannot_rename_document(self):
+        with self.assertRaises(UserError):
+            self.public_doc.with_user(self.user).write({"name": "Forged"})
+
+    def test_user_cannot_write_responsible(self):
+        with self.assertRaises(UserError):
+            self.public_doc.with_user(self.user).write(
+                {"archive_user_id": self.user_2.id}
+            )
+
+    def test_user_cannot_file_other_users_upload(self):
+        private = self._upload(self.user_2, "private.pdf")
+        with self.assertRaises(UserError):
+            self.env["customer.archive.document"].with_user(self.user).create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                    "attachment_ids": [(4, private.id)],
+                }
+            )
+        self.assertFalse(private.sudo().res_model)
+
+    def test_user_files_own_upload(self):
+        upload = self._upload(self.user)
+        document = (
+            self.env["customer.archive.document"]
+            .with_user(self.user)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                    "attachment_ids": [(4, upload.id)],
+                }
+            )
+        )
+        self.assertEqual(upload.sudo().res_id, document.id)
+        self.assertTrue(upload.sudo().archive_sha256)
+
+    def test_user_cannot_replace_filed_content(self):
+        attachment = self.own_doc.attachment_ids.with_user(self.user)
+        with self.assertRaises(UserError):
+            attachment.write({"datas": base64.b64encode(b"%PDF-1.4 forged")})
+        self.assertEqual(attachment.sudo().raw, b"%PDF-1.4 test")
+
+    def test_user_cannot_move_filed_file(self):
+        attachment = self.own_doc.attachment_ids.with_user(self.user)
+        for vals in (
+            {"res_model": "res.partner", "res_id": self.customer.id},
+            {"public": True},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                attachment.write(vals)
+
+    def test_user_cannot_write_checksum(self):
+        attachment = self.own_doc.attachment_ids.with_user(self.user)
+        with self.assertRaises(UserError):
+            attachment.write({"archive_sha256": "0" * 64})
+
+    def test_user_cannot_delete_filed_file(self):
+        attachment = self.own_doc.attachment_ids
+        with self.assertRaises(UserError):
+            attachment.with_user(self.user).unlink()
+        self.assertTrue(attachment.exists())
+
+    def test_manager_deletes_filed_file(self):
+        attachment = self.own_doc.attachment_ids
+        attachment.with_user(self.manager).unlink()
+        self.assertFalse(attachment.exists())
+
+    def test_user_renames_filed_file(self):
+        attachment = self.own_doc.attachment_ids.with_user(self.user)
+        attachment.write({"name": "scan-2.pdf"})
+        self.assertEqual(attachment.name, "scan-2.pdf")
