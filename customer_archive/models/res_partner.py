@@ -498,6 +498,9 @@ class ResPartner(models.Model):
         return result
 
     def export_data(self, fields_to_export):
+        # An export of the "id" column alone reads no field, so without this
+        # check it would succeed, and be logged, on unreadable records.
+        self.check_access("read")
         result = super().export_data(fields_to_export)
         if any(name.startswith("archive_") for name in fields_to_export):
             self.env["customer.archive.access.log"]._log(

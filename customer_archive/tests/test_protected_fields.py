@@ -2,8 +2,9 @@
 
 import base64
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import ArchiveCase
 
@@ -255,3 +256,38 @@ class TestDocumentSystemFields(ArchiveCase):
         attachment = self.own_doc.attachment_ids.with_user(self.user)
         attachment.write({"name": "scan-2.pdf"})
         self.assertEqual(attachment.name, "scan-2.pdf")
+
+
+@tagged("post_install", "-at_install")
+class TestAccessLogVerification(ArchiveCase):
+    @mute_logger("odoo.addons.base.models.ir_model")
+    def test_verify_chain_needs_read_right(self):
+        for user in (self.internal_user, self.user):
+            Log = self.env["customer.archive.access.log"].with_user(user)
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                Log.action_verify_chain()
+
+    def test_manager_verifies_chain(self):
+        Log = self.env["customer.archive.access.log"].with_user(self.manager)
+        result = Log.action_verify_chain()
+        self.assertEqual(result["params"]["type"], "success")
+
+
+@tagged("post_install", "-at_install")
+class TestExportChecks(ArchiveCase):
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_id_export_of_unreadable_document_denied(self):
+        confidential = self._file_document(
+            self.customer, "customer_archive.document_type_con"
+        )
+        Log = self.env["customer.archive.access.log"]
+        before = Log.search_count([])
+        with self.assertRaises(AccessError):
+            confidential.with_user(self.user).export_data(["id"])
+        self.assertEqual(Log.search_count([]), before)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_id_export_of_unreadable_customer_denied(self):
+        hidden = self._create_customer("Hidden", company_id=self.other_company.id)
+        with self.assertRaises(AccessError):
+            hidden.with_user(self.user).export_data(["id", "archive_number"])
