@@ -192,6 +192,22 @@ class CustomerArchiveDocument(models.Model):
                     )
                 )
 
+    @api.constrains("partner_id", "company_id")
+    def _check_archive_company(self):
+        for document in self:
+            archive_company = document.partner_id.archive_company_id
+            if archive_company and document.company_id != archive_company:
+                raise ValidationError(
+                    self.env._(
+                        "The archive of “%(customer)s” belongs to %(archive)s, so "
+                        "its documents cannot be filed in %(company)s; switch to "
+                        "%(archive)s and file the document there.",
+                        customer=document.partner_id.display_name,
+                        archive=archive_company.name,
+                        company=document.company_id.name,
+                    )
+                )
+
     @api.onchange("type_id")
     def _onchange_type_id(self):
         if self.type_id:

@@ -291,3 +291,28 @@ class TestExportChecks(ArchiveCase):
         hidden = self._create_customer("Hidden", company_id=self.other_company.id)
         with self.assertRaises(AccessError):
             hidden.with_user(self.user).export_data(["id", "archive_number"])
+
+
+@tagged("post_install", "-at_install")
+class TestArchiveCompany(ArchiveCase):
+    def test_other_company_cannot_file_document(self):
+        Document = self.env["customer.archive.document"].with_user(
+            self.other_company_user
+        )
+        with self.assertRaises(UserError):
+            Document.create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                }
+            )
+
+    def test_other_company_cannot_record_purchase(self):
+        Purchase = self.env["customer.archive.purchase"].with_user(
+            self.other_company_user
+        )
+        with self.assertRaises(UserError):
+            Purchase.create(
+                {"partner_id": self.customer.id, "product": "Oolong", "amount": 999}
+            )
+        self.assertEqual(self.customer.archive_purchase_total, 0)
