@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools import birthdays, classification, identity
@@ -176,16 +177,18 @@ class ResPartner(models.Model):
     )
     archive_id_number_invalid = fields.Boolean(
         string="Invalid ID Number",
-        compute="_compute_archive_id_number_check",
+        compute="_compute_archive_id_number_invalid",
         compute_sudo=True,
         store=True,
         help="The ID number fails the length, birth date or check digit test of "
         "Chinese resident identity numbers; it is kept as typed.",
     )
+    # The message quotes the whole number, so it is as restricted as the number.
     archive_id_number_issue = fields.Char(
         string="ID Number Problem",
-        compute="_compute_archive_id_number_check",
+        compute="_compute_archive_id_number_issue",
         compute_sudo=True,
+        groups="customer_archive.group_archive_manager",
     )
     archive_phone_normalized = fields.Char(
         string="Normalised Phone",
@@ -311,19 +314,22 @@ class ResPartner(models.Model):
     @api.depends("archive_id_number")
     def _compute_archive_id_number_masked(self):
         for partner in self:
-            number = partner.archive_id_number or ""
-            if len(number) > 8:
-                partner.archive_id_number_masked = (
-                    number[:4] + "*" * (len(number) - 8) + number[-4:]
-                )
-            else:
-                partner.archive_id_number_masked = "*" * len(number)
+            partner.archive_id_number_masked = identity.mask_identity_number(
+                partner.archive_id_number
+            )
 
     @api.depends("archive_id_number")
-    def _compute_archive_id_number_check(self):
+    def _compute_archive_id_number_invalid(self):
+        for partner in self:
+            number = partner.archive_id_number
+            partner.archive_id_number_invalid = bool(number) and not (
+                identity.check_resident_id(number).is_valid
+            )
+
+    @api.depends("archive_id_number")
+    def _compute_archive_id_number_issue(self):
         for partner in self:
             issue = partner._archive_id_number_issue(partner.archive_id_number)
-            partner.archive_id_number_invalid = bool(issue)
             partner.archive_id_number_issue = issue or False
 
     def _archive_id_number_issue(self, number):
@@ -513,36 +519,67 @@ class ResPartner(models.Model):
     # Duplicates
 
     def _archive_find_duplicates(self):
-        """Return registered archives sharing this customer's phone or ID number."""
+        """Return registered archives sharing this customer's phone or ID number.
+
+        The search runs as the current user, so only archives they may read
+        are named. Archive users cannot search on the ID number, so the
+        archives holding it are found in sudo mode and passed in by id.
+        """
         self.ensure_one()
-        # sudo: the ID number is hidden from archive users, but the check must
-        # see it; only the matching archives' numbers and names are shown.
-        partner = self.sudo()
         conditions = []
-        if partner.archive_phone_normalized:
+        if self.archive_phone_normalized:
             conditions.append(
-                [("archive_phone_normalized", "=", partner.archive_phone_normalized)]
+                Domain("archive_phone_normalized", "=", self.archive_phone_normalized)
             )
-        if partner.archive_id_number:
-            conditions.append(
-                [
-                    (
-                        "archive_id_number",
-                        "=",
-                        identity.compact_resident_id(partner.archive_id_number),
-                    )
-                ]
+        id_number = self._archive_id_number_to_compare()
+        if id_number:
+            # sudo: yields only ids, which the user's own search below filters
+            # through their record rules.
+            holders = (
+                self.env["res.partner"]
+                .sudo()
+                .with_context(active_test=False)
+                ._search(
+                    [
+                        (
+                            "archive_id_number",
+                            "=",
+                            identity.compact_resident_id(id_number),
+                        )
+                    ]
+                )
             )
+            conditions.append(Domain("id", "in", holders))
         if not conditions:
             return self.browse()
-        domain = ["|"] * (len(conditions) - 1)
-        for condition in conditions:
-            domain += condition
-        own_ids = [partner._origin.id] if partner._origin.id else []
-        return partner.with_context(active_test=False).search(
-            [("archive_number", "!=", False), ("id", "not in", own_ids), *domain],
-            limit=5,
+        own_ids = [self._origin.id] if self._origin.id else []
+        domain = Domain.AND(
+            [
+                Domain("archive_number", "!=", False),
+                Domain("id", "not in", own_ids),
+                Domain.OR(conditions),
+            ]
         )
+        return (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search(domain, limit=5)
+        )
+
+    def _archive_id_number_to_compare(self):
+        """Return the ID number that the duplicate check may compare.
+
+        Managers compare the number as typed in the form. For other users only
+        the saved number counts: the form cannot show them the number, and
+        comparing a number sent with an unsaved form would tell them which
+        customer holds any ID number they try.
+        """
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return self.archive_id_number
+        if not self._origin.id:
+            return False
+        # sudo: the saved number is compared, never returned.
+        return self._origin.sudo().archive_id_number
 
     def _archive_duplicate_message(self, duplicates):
         return self.env._(

@@ -63,3 +63,18 @@ def check_resident_id(raw):
         return ResidentId(number, REASON_CHECKSUM)
     gender = "male" if int(number[16]) % 2 else "female"
     return ResidentId(number, None, birth_date, gender)
+
+
+def mask_identity_number(number):
+    """Return ``number`` with all but a few characters at each end replaced by ``*``.
+
+    At most a quarter of the characters show at each end, and never more than
+    four: an 18-character resident ID keeps ``1101`` and ``002X``, a
+    9-character passport number keeps two at each end, and numbers of three
+    characters or fewer are fully masked.
+    """
+    number = number or ""
+    shown = min(4, len(number) // 4)
+    if not shown:
+        return "*" * len(number)
+    return number[:shown] + "*" * (len(number) - 2 * shown) + number[-shown:]
