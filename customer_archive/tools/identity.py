@@ -36,9 +36,21 @@ class ResidentId:
 
 
 def compact_resident_id(raw):
-    """Return ``raw`` without spaces or dashes, full-width forms folded, ``x`` as ``X``."""
+    """Return ``raw`` without spaces or dashes, full-width forms folded, ``x`` as ``X``.
+
+    Decimal digits of other scripts (Arabic-Indic, Devanagari...) become ASCII
+    digits and invisible format characters (zero-width spaces, bidirectional
+    marks) are dropped, so one number always compacts to one ASCII form and
+    the duplicate check compares like with like.
+    """
     text = unicodedata.normalize("NFKC", raw or "")
-    return _SEPARATORS.sub("", text).upper()
+    characters = []
+    for character in text:
+        if unicodedata.category(character) == "Cf":
+            continue
+        digit = unicodedata.decimal(character, None)
+        characters.append(str(digit) if digit is not None else character)
+    return _SEPARATORS.sub("", "".join(characters)).upper()
 
 
 def check_resident_id(raw):
@@ -51,7 +63,9 @@ def check_resident_id(raw):
     number = compact_resident_id(raw)
     if len(number) != 18:
         return ResidentId(number, REASON_LENGTH)
-    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+    if not number.isascii() or not (
+        number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")
+    ):
         return ResidentId(number, REASON_FORMAT)
     try:
         birth_date = ric.get_birth_date(number)
