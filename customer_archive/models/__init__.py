@@ -12,4 +12,5 @@ from . import customer_archive_occasion
 from . import res_config_settings
 from . import customer_archive_consultation
 from . import customer_archive_access_log
+from . import customer_archive_access_log_head
 from . import ir_binary

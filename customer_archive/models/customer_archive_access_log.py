@@ -1,5 +1,7 @@
 import logging
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -23,6 +25,8 @@ HASHED_FIELDS = (
     "details",
 )
 VERIFY_BATCH_SIZE = 10000
+# Transactions tried by _log_separately when concurrent appends conflict.
+SEPARATE_LOG_TRIES = 3
 
 
 class CustomerArchiveAccessLog(models.Model):
@@ -99,12 +103,15 @@ class CustomerArchiveAccessLog(models.Model):
         )
 
     @api.model
-    def _log(self, action, partners=None, documents=None, details=None, result="granted"):
+    def _log(
+        self, action, partners=None, documents=None, details=None, result="granted"
+    ):
         """Append one entry per document, or per customer when no document is given.
 
         Each entry names the consultation request that allowed the access, if
-        any. Entries are chained under a transaction-level lock so concurrent
-        writers cannot fork the chain.
+        any. The chain's end is read from, and moved in, the locked row of
+        ``customer.archive.access.log.head``, so concurrent writers cannot fork
+        the chain: the later one fails to serialize and is run again.
         """
         user = self.env.user
         targets = []
@@ -121,17 +128,8 @@ class CustomerArchiveAccessLog(models.Model):
         consultations = self.env["customer.archive.consultation"]._active_for_user(user)
         # sudo: log entries are created only here; nobody holds create rights.
         log = self.sudo()
-        self.env.cr.execute(
-            SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", self._table)
-        )
-        self.env.cr.execute(
-            SQL(
-                "SELECT entry_hash FROM customer_archive_access_log "
-                "ORDER BY id DESC LIMIT 1"
-            )
-        )
-        row = self.env.cr.fetchone()
-        previous_hash = row[0] if row else GENESIS_HASH
+        head = self.env["customer.archive.access.log.head"]
+        previous_hash = head._lock_chain_head()
         now = fields.Datetime.now()
         vals_list = []
         for partner, document in targets:
@@ -153,7 +151,9 @@ class CustomerArchiveAccessLog(models.Model):
             vals["entry_hash"] = entry_hash(previous_hash, self._hash_content(vals))
             previous_hash = vals["entry_hash"]
             vals_list.append(vals)
-        return log.create(vals_list)
+        entries = log.create(vals_list)
+        head._move_chain_head(previous_hash)
+        return entries
 
     @api.model
     def _log_denied(self, action, partner=None, document=None, details=None):
@@ -170,17 +170,35 @@ class CustomerArchiveAccessLog(models.Model):
         raises an error that rolls it back, and file downloads run in a
         read-only transaction.
         """
-        with self.env.registry.cursor() as cr:
-            env = self.env(cr=cr)
-            env[self._name]._log(
-                action,
-                partners=env["res.partner"].browse(partner.ids if partner else []),
-                documents=env["customer.archive.document"].browse(
-                    document.ids if document else []
-                ),
-                details=details,
-                result=result,
-            )
+        # No request retries this transaction, so a serialization failure
+        # from a concurrent append is retried here, on a new transaction.
+        for attempt in range(1, SEPARATE_LOG_TRIES + 1):
+            try:
+                with self.env.registry.cursor() as cr:
+                    env = self.env(cr=cr)
+                    env[self._name]._log(
+                        action,
+                        partners=env["res.partner"].browse(
+                            partner.ids if partner else []
+                        ),
+                        documents=env["customer.archive.document"].browse(
+                            document.ids if document else []
+                        ),
+                        details=details,
+                        result=result,
+                    )
+                return
+            except errors.SerializationFailure:
+                if attempt == SEPARATE_LOG_TRIES:
+                    raise
+                _logger.info(
+                    "Access log append of %s by user %s conflicted with another "
+                    "append, trying again (%s of %s)",
+                    action,
+                    self.env.uid,
+                    attempt + 1,
+                    SEPARATE_LOG_TRIES,
+                )
 
     @api.model
     def _hash_content(self, vals):

@@ -377,7 +377,9 @@ class CustomerArchiveConsultation(models.Model):
         """Lock the request row, then check its state as committed by others.
 
         Two managers deciding at once: the second waits for the first to
-        commit, then sees the new state and is refused.
+        commit. Odoo's REPEATABLE READ transactions then make the lock raise a
+        serialization failure, and Odoo runs the request again, which sees the
+        new state and is refused.
         """
         self.ensure_one()
         self.env.cr.execute(

@@ -12,3 +12,4 @@ from . import test_greetings
 from . import test_reminders
 from . import test_protected_fields
 from . import test_sensitive_fields
+from . import test_concurrency
