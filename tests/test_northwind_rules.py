@@ -280,6 +280,40 @@ def test_read_csv_rejects_latin1():
     assert error.value.code == "not_utf8"
 
 
+def test_read_csv_reads_gbk_from_excel():
+    text = "customer_id,company_name,city\nC001,茶香阁,杭州\nC002,品茗轩,北京\n"
+    table = read_csv_table(CUSTOMERS, text.encode("gbk"))
+    assert table.rows[0][1] == ["C001", "茶香阁", "杭州"]
+    assert table.rows[1][1] == ["C002", "品茗轩", "北京"]
+
+
+def test_read_csv_reads_gbk_name_outside_gb2312():
+    # 喆 is in GBK but not in GB2312; the rest of the file is common text.
+    text = "customer_id,company_name,city\nC001,王喆茶行,杭州市西湖区\n"
+    table = read_csv_table(CUSTOMERS, text.encode("gbk"))
+    assert table.rows[0][1][1] == "王喆茶行"
+
+
+def test_read_csv_reads_gb18030_four_byte_character():
+    text = "customer_id,company_name,city\nC001,𠀀记茶庄有限公司,杭州市西湖区龙井路\n"
+    table = read_csv_table(CUSTOMERS, text.encode("gb18030"))
+    assert table.rows[0][1][1] == "𠀀记茶庄有限公司"
+
+
+def test_read_csv_rejects_cp1252_that_decodes_as_gb18030():
+    # "é" followed by a letter forms a valid GB18030 pair of a rare character.
+    text = "customer_id,company_name,city\nA,Québec Thés,Montréal\n"
+    with pytest.raises(FileFormatError) as error:
+        read_csv_table(CUSTOMERS, text.encode("cp1252"))
+    assert error.value.code == "not_utf8"
+
+
+def test_read_csv_prefers_utf8_with_and_without_bom():
+    text = "customer_id,company_name\nC001,茶香阁\n"
+    for data in (text.encode("utf-8"), text.encode("utf-8-sig")):
+        assert read_csv_table(CUSTOMERS, data).rows[0][1] == ["C001", "茶香阁"]
+
+
 def test_read_csv_rejects_empty_file():
     with pytest.raises(FileFormatError) as error:
         read_csv_table(CUSTOMERS, b"")

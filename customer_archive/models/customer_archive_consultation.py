@@ -13,6 +13,25 @@ PURPOSE_TYPES = [
     ("legal", "Legal Request"),
     ("other", "Other"),
 ]
+# Fields that only the workflow buttons write, in sudo mode after their own
+# checks: writing them directly would let a requester approve their own request.
+WORKFLOW_FIELDS = frozenset(
+    {"name", "state", "approver_id", "decision_date", "rejection_reason"}
+)
+# Fields that define what a request grants, frozen once it leaves the draft.
+SCOPE_FIELDS = frozenset(
+    {
+        "partner_ids",
+        "type_ids",
+        "document_ids",
+        "date_from",
+        "date_to",
+        "purpose",
+        "requester_id",
+        "company_id",
+    }
+)
+MANAGER_GROUP = "customer_archive.group_archive_manager"
 
 
 class CustomerArchiveConsultation(models.Model):
@@ -142,18 +161,49 @@ class CustomerArchiveConsultation(models.Model):
 
     @api.model
     def _max_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "customer_archive.consultation_max_days", "30"
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("customer_archive.consultation_max_days", "30")
         )
         try:
             return max(int(value), 1)
         except ValueError:
             return 30
 
+    @api.model
+    def _check_workflow_fields(self, vals, defaults=False):
+        """Reject values of ``WORKFLOW_FIELDS`` written outside sudo mode.
+
+        With ``defaults``, as on create, the default reference and state are
+        accepted.
+        """
+        if self.env.su:
+            return
+        names = WORKFLOW_FIELDS & vals.keys()
+        if defaults:
+            names = {
+                name
+                for name in names
+                if vals[name] and vals[name] not in ("/", "draft")
+            }
+        if names:
+            raise UserError(
+                self.env._(
+                    "The field(s) %(fields)s of a consultation request are set by "
+                    "its Submit, Approve, Reject and Close buttons; use those "
+                    "buttons instead of writing them.",
+                    fields=", ".join(sorted(names)),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
-        is_manager = self.env.user.has_group("customer_archive.group_archive_manager")
+        # Copies, so the reference drawn below never leaks into the caller's dicts.
+        vals_list = [dict(vals) for vals in vals_list]
+        is_manager = self.env.user.has_group(MANAGER_GROUP)
         for vals in vals_list:
+            self._check_workflow_fields(vals, defaults=True)
             requester_id = vals.get("requester_id", self.env.user.id)
             if requester_id != self.env.user.id and not is_manager:
                 raise UserError(
@@ -163,26 +213,34 @@ class CustomerArchiveConsultation(models.Model):
                     )
                 )
             if vals.get("name", "/") == "/":
-                # sudo: archive users may not read ir.sequence.
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code(
-                    "customer.archive.consultation"
+                # sudo: archive users may not read ir.sequence; only the next
+                # reference is drawn.
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .sudo()
+                    .next_by_code("customer.archive.consultation")
                 )
         return super().create(vals_list)
 
     def write(self, vals):
-        locked = {
-            "partner_ids",
-            "type_ids",
-            "document_ids",
-            "date_from",
-            "date_to",
-            "purpose",
-        }
-        if locked & vals.keys() and self.filtered(lambda c: c.state != "draft"):
+        self._check_workflow_fields(vals)
+        if SCOPE_FIELDS & vals.keys() and self.filtered(lambda c: c.state != "draft"):
             raise UserError(
                 self.env._(
                     "Only draft consultation requests can change their scope, "
-                    "purpose or period; submit a new request instead."
+                    "purpose, period or requester; submit a new request instead."
+                )
+            )
+        if (
+            "requester_id" in vals
+            and vals["requester_id"] != self.env.user.id
+            and not self.env.su
+            and not self.env.user.has_group(MANAGER_GROUP)
+        ):
+            raise UserError(
+                self.env._(
+                    "Only archive managers can put a consultation request in "
+                    "another user's name; keep yourself as the requester."
                 )
             )
         return super().write(vals)
@@ -200,9 +258,10 @@ class CustomerArchiveConsultation(models.Model):
     # Workflow
 
     def action_submit(self):
+        self.check_access("write")
         for consultation in self:
             consultation._ensure_state("draft")
-            consultation.state = "submitted"
+            consultation.sudo().state = "submitted"
             consultation._schedule_approval_activities()
         return True
 
@@ -210,7 +269,9 @@ class CustomerArchiveConsultation(models.Model):
         self._ensure_decider()
         for consultation in self:
             consultation._lock_and_ensure_state("submitted")
-            consultation.write(
+            # sudo: state and decider are workflow fields; _ensure_decider
+            # checked the manager above.
+            consultation.sudo().write(
                 {
                     "state": "approved",
                     "approver_id": self.env.user.id,
@@ -250,7 +311,9 @@ class CustomerArchiveConsultation(models.Model):
         self._ensure_decider()
         for consultation in self:
             consultation._lock_and_ensure_state("submitted")
-            consultation.write(
+            # sudo: state and decider are workflow fields; _ensure_decider
+            # checked the manager above.
+            consultation.sudo().write(
                 {
                     "state": "rejected",
                     "approver_id": self.env.user.id,
@@ -272,8 +335,11 @@ class CustomerArchiveConsultation(models.Model):
 
     def action_close(self):
         for consultation in self:
-            if consultation.requester_id != self.env.user and not self.env.user.has_group(
-                "customer_archive.group_archive_manager"
+            if (
+                consultation.requester_id != self.env.user
+                and not self.env.user.has_group(
+                    "customer_archive.group_archive_manager"
+                )
             ):
                 raise UserError(
                     self.env._(
@@ -283,14 +349,15 @@ class CustomerArchiveConsultation(models.Model):
                     )
                 )
             consultation._lock_and_ensure_state("approved")
-            consultation.state = "closed"
+            consultation.sudo().state = "closed"
         return True
 
     def action_reset_draft(self):
+        self.check_access("write")
         for consultation in self:
             consultation._ensure_state("submitted")
             consultation._close_approval_activities()
-            consultation.state = "draft"
+            consultation.sudo().state = "draft"
         return True
 
     # Helpers
@@ -316,7 +383,9 @@ class CustomerArchiveConsultation(models.Model):
         """Lock the request row, then check its state as committed by others.
 
         Two managers deciding at once: the second waits for the first to
-        commit, then sees the new state and is refused.
+        commit. Odoo's REPEATABLE READ transactions then make the lock raise a
+        serialization failure, and Odoo runs the request again, which sees the
+        new state and is refused.
         """
         self.ensure_one()
         self.env.cr.execute(
@@ -333,9 +402,7 @@ class CustomerArchiveConsultation(models.Model):
             raise UserError(
                 self.env._("Only archive managers can decide consultation requests.")
             )
-        own = self.filtered(
-            lambda c: self.env.user in (c.requester_id | c.create_uid)
-        )
+        own = self.filtered(lambda c: self.env.user in (c.requester_id | c.create_uid))
         if own:
             raise UserError(
                 self.env._(
@@ -349,10 +416,12 @@ class CustomerArchiveConsultation(models.Model):
         """Return the archive managers who may decide this request."""
         group = self.env.ref("customer_archive.group_archive_manager")
         return group.all_user_ids.filtered(
-            lambda user: not user.share
-            and user.active
-            and user != self.requester_id
-            and self.company_id in user.company_ids
+            lambda user: (
+                not user.share
+                and user.active
+                and user != self.requester_id
+                and self.company_id in user.company_ids
+            )
         )
 
     def _schedule_approval_activities(self):
@@ -442,6 +511,6 @@ class CustomerArchiveConsultation(models.Model):
         expired = self.search(
             [("state", "=", "approved"), ("date_to", "<", fields.Datetime.now())]
         )
-        expired.write({"state": "expired"})
+        expired.sudo().write({"state": "expired"})
         _logger.info("Consultation expiry: %s approved requests expired", len(expired))
         return len(expired)

@@ -23,3 +23,7 @@ from . import test_dashboard
 from . import test_import_job
 from . import test_analysis_tour
 from . import test_translations
+from . import test_protected_fields
+from . import test_sensitive_fields
+from . import test_concurrency
+from . import test_access_matrix

@@ -71,6 +71,11 @@ DATE_PATTERN = re.compile(
 )
 NUMBER_PATTERN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 SOURCE_PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,29}$")
+# Share of the non-ASCII characters of a file read as GB18030 that must be
+# common Chinese characters (GB2312) for the reading to be trusted. Names
+# with rare characters outside GB2312, such as 喆 or 堃, stay far below the
+# other 10% in a real customer file.
+GB2312_MIN_SHARE = 0.9
 PREFIX_LENGTH = 3
 DEFAULT_PREFIX = "CAT"
 # Exceptions of openpyxl on bytes that are not a readable workbook, such as
@@ -416,16 +421,51 @@ def _build_table(name, records):
     return Table(name=name, header=header, rows=rows)
 
 
-def read_csv_table(name, data):
-    """Read the CSV file of table ``name`` from ``data`` (UTF-8 bytes, BOM or not).
+def decode_csv_bytes(name, data):
+    """Return the text of a CSV file in UTF-8 (BOM or not), GBK or GB18030.
 
-    :raises FileFormatError: when the bytes are not UTF-8, the CSV syntax is
-        broken or the header is unusable.
+    Excel on Chinese Windows saves "CSV (Comma delimited)" in GBK. Bytes that
+    are not UTF-8 are read as GB18030, a superset of GBK, when most of their
+    non-ASCII characters fall in the GB2312 set of common Chinese characters.
+    Text in a Western code page such as Windows-1252 also decodes as GB18030
+    at times, but into rare characters outside GB2312, so it is rejected
+    rather than imported as nonsense.
+
+    :raises FileFormatError: ``not_utf8`` when neither reading applies.
     """
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise FileFormatError("not_utf8", file=name) from error
+        utf8_error = error
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileFormatError("not_utf8", file=name) from utf8_error
+    non_ascii = [char for char in text if not char.isascii()]
+    common = sum(1 for char in non_ascii if _is_gb2312(char))
+    if common < len(non_ascii) * GB2312_MIN_SHARE:
+        raise FileFormatError("not_utf8", file=name) from utf8_error
+    return text
+
+
+def _is_gb2312(char):
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def read_csv_table(name, data):
+    """Read the CSV file of table ``name`` from ``data``.
+
+    ``data`` is UTF-8, with or without BOM, or GBK / GB18030 as Excel on
+    Chinese Windows writes it; see ``decode_csv_bytes``.
+
+    :raises FileFormatError: when the encoding is not one of these, the CSV
+        syntax is broken or the header is unusable.
+    """
+    text = decode_csv_bytes(name, data)
     reader = csv.reader(io.StringIO(text, newline=""))
     records = []
     row_number = 0

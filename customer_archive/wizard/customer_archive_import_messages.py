@@ -12,8 +12,9 @@ def file_error_message(env, error):
     match error.code:
         case "not_utf8":
             return env._(
-                "The %(file)s file is not UTF-8 text. Save it as “CSV UTF-8” and "
-                "import it again.",
+                "The %(file)s file is neither UTF-8 nor Chinese GBK text. Save "
+                "it in Excel as “CSV UTF-8 (Comma delimited)” and import it "
+                "again.",
                 **values,
             )
         case "empty":

@@ -1,0 +1,105 @@
+"""The ID number: readable by archive managers only, on every path."""
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import ArchiveCase
+
+ID_NUMBER = "11010519491231002X"
+INVALID_ID_NUMBER = "110105194912310021"
+
+
+@tagged("post_install", "-at_install")
+class TestIdNumberExposure(ArchiveCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customer.archive_id_number = ID_NUMBER
+        cls.mistyped = cls._create_customer(
+            "Li Lei", archive_id_number=INVALID_ID_NUMBER
+        )
+        cls.mistyped._archive_register(cls.folder, user=cls.user)
+
+    @mute_logger("odoo.models")
+    def test_issue_hidden_from_user(self):
+        with self.assertRaises(AccessError):
+            self.mistyped.with_user(self.user).read(["archive_id_number_issue"])
+
+    def test_issue_shown_to_manager(self):
+        issue = self.mistyped.with_user(self.manager).archive_id_number_issue
+        self.assertIn(INVALID_ID_NUMBER, issue)
+
+    def test_invalid_flag_shown_to_user(self):
+        self.assertTrue(self.mistyped.with_user(self.user).archive_id_number_invalid)
+
+    def test_user_form_shows_no_number(self):
+        partner = self.mistyped.with_user(self.user)
+        values = partner.web_read(
+            {
+                "archive_id_number_masked": {},
+                "archive_id_number_invalid": {},
+                "archive_duplicate_warning": {},
+            }
+        )[0]
+        for value in values.values():
+            self.assertNotIn(INVALID_ID_NUMBER, str(value))
+
+    def test_user_form_view_loads(self):
+        view = self.env["res.partner"].with_user(self.user).get_views([(False, "form")])
+        arch = view["views"]["form"]["arch"]
+        self.assertNotIn('name="archive_id_number_issue"', arch)
+        self.assertNotIn('name="archive_id_number"', arch)
+
+    def test_onchange_number_finds_nobody_for_user(self):
+        # An unsaved form's ID number must not tell a user who holds it.
+        result = (
+            self.env["res.partner"]
+            .with_user(self.user)
+            .onchange(
+                {"name": "Probe", "phone": False, "archive_id_number": ID_NUMBER},
+                ["phone"],
+                {"name": {}, "phone": {}},
+            )
+        )
+        self.assertNotIn(self.customer.archive_number, str(result))
+
+    def test_onchange_number_warns_manager(self):
+        result = (
+            self.env["res.partner"]
+            .with_user(self.manager)
+            .onchange(
+                {"name": "Probe", "phone": False, "archive_id_number": ID_NUMBER},
+                ["archive_id_number"],
+                {"name": {}, "phone": {}, "archive_id_number": {}},
+            )
+        )
+        self.assertIn(self.customer.archive_number, result["warning"]["message"])
+
+    def test_saved_number_still_warns_user(self):
+        twin = self._create_customer("Fang Wang", archive_id_number=ID_NUMBER)
+        warning = twin.with_user(self.user).archive_duplicate_warning
+        self.assertIn(self.customer.archive_number, warning)
+
+    def test_duplicate_hides_other_company_archive(self):
+        folder = self.env["customer.archive.folder"].create(
+            {"name": "Jasmine", "code": "JAS", "company_id": self.other_company.id}
+        )
+        hidden = self._create_customer(
+            "Hidden Twin", "138 0013 8000", company_id=self.other_company.id
+        )
+        hidden._archive_register(folder)
+        twin = self._create_customer("Twin", "13800138000")
+        warning = twin.with_user(self.user).archive_duplicate_warning
+        self.assertIn(self.customer.archive_number, warning)
+        self.assertNotIn(hidden.archive_number, warning)
+        self.assertNotIn("Hidden Twin", warning)
+
+    def test_masked_number_for_user(self):
+        masked = self.customer.with_user(self.user).archive_id_number_masked
+        self.assertEqual(masked, "1101**********002X")
+
+    def test_masked_short_number_hides_most(self):
+        self.customer.archive_id_number = "E12345678"
+        masked = self.customer.with_user(self.user).archive_id_number_masked
+        self.assertEqual(masked, "E1*****78")
