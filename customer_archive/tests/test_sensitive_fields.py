@@ -134,3 +134,29 @@ class TestFileNameExposure(ArchiveCase):
         )
         self.assertEqual(len(denied), 1)
         self.assertEqual(denied.user_id, self.user)
+
+
+@tagged("post_install", "-at_install")
+class TestFileReadLogging(ArchiveCase):
+    def _entries(self, document):
+        return self.env["customer.archive.access.log"].search(
+            [("document_id", "=", document.id), ("action", "=", "download")]
+        )
+
+    def test_rpc_read_of_file_content_is_logged(self):
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_inf"
+        )
+        attachment = document.attachment_ids.with_user(self.user)
+        self.assertTrue(attachment.read(["datas"])[0]["datas"])
+        entry = self._entries(document)
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.user_id, self.user)
+        self.assertEqual(entry.details, attachment.sudo().name)
+
+    def test_rpc_read_of_file_name_not_logged(self):
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_inf"
+        )
+        document.attachment_ids.with_user(self.user).read(["name", "mimetype"])
+        self.assertFalse(self._entries(document))
