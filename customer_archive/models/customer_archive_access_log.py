@@ -161,14 +161,16 @@ class CustomerArchiveAccessLog(models.Model):
             try:
                 with self.env.registry.cursor() as cr:
                     env = self.env(cr=cr)
+                    # sudo: a refused access names a document or customer that
+                    # the user may not read; the entry is written, not returned.
                     env[self._name]._log(
                         action,
-                        partners=env["res.partner"].browse(
-                            partner.ids if partner else []
-                        ),
-                        documents=env["customer.archive.document"].browse(
-                            document.ids if document else []
-                        ),
+                        partners=env["res.partner"]
+                        .sudo()
+                        .browse(partner.ids if partner else []),
+                        documents=env["customer.archive.document"]
+                        .sudo()
+                        .browse(document.ids if document else []),
                         details=details,
                         result=result,
                     )

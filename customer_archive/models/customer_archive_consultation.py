@@ -161,6 +161,8 @@ class CustomerArchiveConsultation(models.Model):
 
     @api.model
     def _max_days(self):
+        # sudo: archive users may not read ir.config_parameter; only the
+        # maximum length is read.
         value = (
             self.env["ir.config_parameter"]
             .sudo()
@@ -261,6 +263,8 @@ class CustomerArchiveConsultation(models.Model):
         self.check_access("write")
         for consultation in self:
             consultation._ensure_state("draft")
+            # sudo: the state is a workflow field; the write right on the
+            # request was checked above.
             consultation.sudo().state = "submitted"
             consultation._schedule_approval_activities()
         return True
@@ -349,6 +353,8 @@ class CustomerArchiveConsultation(models.Model):
                     )
                 )
             consultation._lock_and_ensure_state("approved")
+            # sudo: the state is a workflow field; the requester or manager
+            # was checked above.
             consultation.sudo().state = "closed"
         return True
 
@@ -357,6 +363,8 @@ class CustomerArchiveConsultation(models.Model):
         for consultation in self:
             consultation._ensure_state("submitted")
             consultation._close_approval_activities()
+            # sudo: the state is a workflow field; the write right on the
+            # request was checked above.
             consultation.sudo().state = "draft"
         return True
 
@@ -455,6 +463,9 @@ class CustomerArchiveConsultation(models.Model):
     def _active_for_user(self, user, at=None):
         """Return the requests of ``user`` approved and in their period at ``at``."""
         at = at or fields.Datetime.now()
+        # sudo: the access log names the request that allowed an access even
+        # when its requester may no longer read it; the requests are not
+        # returned to the user.
         return self.sudo().search(
             [
                 ("requester_id", "=", user.id),
@@ -511,6 +522,7 @@ class CustomerArchiveConsultation(models.Model):
         expired = self.search(
             [("state", "=", "approved"), ("date_to", "<", fields.Datetime.now())]
         )
+        # sudo: the state is a workflow field.
         expired.sudo().write({"state": "expired"})
         _logger.info("Consultation expiry: %s approved requests expired", len(expired))
         return len(expired)

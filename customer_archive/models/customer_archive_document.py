@@ -5,9 +5,9 @@ from odoo.tools import SQL
 from ..tools.naming import render_document_name
 from .customer_archive_document_type import CONFIDENTIALITY_LEVELS
 
-# Fields derived when a document is filed. Writing them directly would let a
-# user rename a filed document or, for the responsible user, change which
-# internal documents they read; the module writes them in sudo mode.
+# Fields derived when a document is filed, which the module writes in sudo
+# mode. A user writing the responsible user would change who reads the
+# document when it is internal.
 SYSTEM_FIELDS = frozenset({"name", "type_sequence", "archive_user_id"})
 
 
@@ -129,6 +129,8 @@ class CustomerArchiveDocument(models.Model):
     @api.depends("attachment_ids.archive_sha256")
     def _compute_checksums(self):
         for document in self:
+            # sudo: the files are bound to this document, which the user
+            # reads, so their names and checksums are theirs to see.
             document.checksums = "\n".join(
                 f"{attachment.archive_sha256 or '-'}  {attachment.name}"
                 for attachment in document.attachment_ids.sudo()

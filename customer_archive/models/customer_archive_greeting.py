@@ -163,6 +163,8 @@ class CustomerArchiveGreeting(models.Model):
     @api.model
     def _greeting_settings(self):
         """Return the greeting settings, each falling back to its default."""
+        # sudo: archive users may not read ir.config_parameter; only the
+        # greeting settings are read.
         params = self.env["ir.config_parameter"].sudo()
         settings = {}
         for key, default in GREETING_SETTING_DEFAULTS.items():
@@ -196,11 +198,15 @@ class CustomerArchiveGreeting(models.Model):
     @api.model
     def _greeting_companies(self):
         """Return the companies whose customers the scheduled actions serve."""
+        # sudo: a scheduled action serves every company, whatever its user's
+        # companies; the companies are not returned to any user.
         return self.env["res.company"].sudo().search([])
 
     @api.model
     def _greeting_customer_query(self, company, domain):
         """Return a query on the company's registered, active customers."""
+        # sudo: the query feeds the scheduled actions' SQL only; the customers
+        # are filtered by company in the domain instead of by record rules.
         return (
             self.env["res.partner"]
             .sudo()

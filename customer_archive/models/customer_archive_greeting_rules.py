@@ -77,6 +77,8 @@ class CustomerArchiveGreeting(models.Model):
     @api.model
     def _greeting_birthday_template(self):
         """Return the birthday template chosen in the settings, else the default."""
+        # sudo: archive users may not read ir.config_parameter; only the
+        # template id is read.
         template_id = (
             self.env["ir.config_parameter"]
             .sudo()
@@ -162,6 +164,8 @@ class CustomerArchiveGreeting(models.Model):
 
     @api.model
     def _greeting_depletion_rules(self, company, today, days):
+        # sudo: the query feeds the scheduled action's SQL only, filtered by
+        # the company in its domain.
         query = (
             self.env["customer.archive.purchase"]
             .sudo()
@@ -368,7 +372,9 @@ class CustomerArchiveGreeting(models.Model):
         )
 
     # Scheduled actions: each runs its rules for every company, on the
-    # company's own "today".
+    # company's own "today". They run in sudo mode because the greeting
+    # register has no create right for anyone; nothing they read is returned
+    # to a user.
 
     @api.model
     def _cron_send_birthday_greetings(self):

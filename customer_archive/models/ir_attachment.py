@@ -30,6 +30,8 @@ FILED_CONTENT_FIELDS = frozenset(
         "public",
     }
 )
+# Fields whose read hands out a file's content, as a download does.
+CONTENT_FIELDS = frozenset({"datas", "raw", "db_datas"})
 
 
 class IrAttachment(models.Model):
@@ -41,6 +43,24 @@ class IrAttachment(models.Model):
         copy=False,
         help="SHA-256 of the file, recorded when it is filed in a customer archive.",
     )
+
+    def read(self, fields=None, load="_classic_read"):
+        """Log reads of archive files' content, as downloads are logged.
+
+        ``read`` (and ``web_read``, which calls it) hands out the content of a
+        file over RPC without going through the download routes.
+        """
+        result = super().read(fields, load)
+        if not self.env.su and (fields is None or CONTENT_FIELDS & set(fields)):
+            # NOTE: a refused read is not logged. Logging it would need a second
+            # transaction, which would wait for the chain head's lock when this
+            # transaction has already appended to the log.
+            binary = self.env["ir.binary"]
+            for attachment in self._archive_bound():
+                binary._archive_log_download(
+                    attachment.with_env(self.env), granted=True
+                )
+        return result
 
     def write(self, vals):
         if not self.env.su:
@@ -67,6 +87,13 @@ class IrAttachment(models.Model):
         # sudo: reads only the owner fields and the checksum to pick the files.
         return self.sudo().filtered(
             lambda a: a.res_model == ARCHIVE_DOCUMENT_MODEL and a.archive_sha256
+        )
+
+    def _archive_bound(self):
+        """Return the attachments bound to an archive document."""
+        # sudo: reads only the owner fields to pick the files.
+        return self.sudo().filtered(
+            lambda a: a.res_model == ARCHIVE_DOCUMENT_MODEL and a.res_id
         )
 
     def _archive_check_not_filed(self):

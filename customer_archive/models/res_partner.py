@@ -627,6 +627,7 @@ class ResPartner(models.Model):
                 vals["archive_registration_date"] = registration_date
             if not partner.archive_user_id:
                 vals["archive_user_id"] = (user or partner.user_id or self.env.user).id
+            # sudo: see the access checks above.
             partner.sudo().write(vals)
         return True
 
@@ -675,6 +676,8 @@ class ResPartner(models.Model):
     @api.model
     def _archive_classification_settings(self):
         """Return the RFM thresholds and the dormant and lost day limits."""
+        # sudo: archive users may not read ir.config_parameter; only these
+        # thresholds are read.
         params = self.env["ir.config_parameter"].sudo()
 
         def number(key, default, kind=int):

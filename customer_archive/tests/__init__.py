@@ -27,3 +27,4 @@ from . import test_protected_fields
 from . import test_sensitive_fields
 from . import test_concurrency
 from . import test_access_matrix
+from . import test_output_safety

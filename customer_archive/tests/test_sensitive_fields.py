@@ -103,3 +103,60 @@ class TestIdNumberExposure(ArchiveCase):
         self.customer.archive_id_number = "E12345678"
         masked = self.customer.with_user(self.user).archive_id_number_masked
         self.assertEqual(masked, "E1*****78")
+
+
+@tagged("post_install", "-at_install")
+class TestFileNameExposure(ArchiveCase):
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_refused_download_hides_file_name(self):
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_con"
+        )
+        attachment = document.attachment_ids
+        attachment.name = "OOL-00001_CON_divorce-settlement.pdf"
+        # A public file gets past Odoo's own check to the module's.
+        attachment.public = True
+        binary = self.env["ir.binary"].with_user(self.user)
+        # The refusal is logged through a second cursor, which test mode
+        # runs inside this test's transaction. Not assertRaises: Odoo's
+        # version rolls its block back, log entry included.
+        message = None
+        with self.enter_registry_test_mode():
+            try:
+                binary._find_record(res_model="ir.attachment", res_id=attachment.id)
+            except AccessError as error:
+                message = str(error)
+        self.assertIsNotNone(message)
+        self.assertNotIn("divorce", message)
+        self.assertIn(str(attachment.id), message)
+        denied = self.env["customer.archive.access.log"].search(
+            [("document_id", "=", document.id), ("result", "=", "denied")]
+        )
+        self.assertEqual(len(denied), 1)
+        self.assertEqual(denied.user_id, self.user)
+
+
+@tagged("post_install", "-at_install")
+class TestFileReadLogging(ArchiveCase):
+    def _entries(self, document):
+        return self.env["customer.archive.access.log"].search(
+            [("document_id", "=", document.id), ("action", "=", "download")]
+        )
+
+    def test_rpc_read_of_file_content_is_logged(self):
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_inf"
+        )
+        attachment = document.attachment_ids.with_user(self.user)
+        self.assertTrue(attachment.read(["datas"])[0]["datas"])
+        entry = self._entries(document)
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.user_id, self.user)
+        self.assertEqual(entry.details, attachment.sudo().name)
+
+    def test_rpc_read_of_file_name_not_logged(self):
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_inf"
+        )
+        document.attachment_ids.with_user(self.user).read(["name", "mimetype"])
+        self.assertFalse(self._entries(document))
