@@ -72,6 +72,15 @@
         "views/customer_archive_import_job_views.xml",
         "views/menus.xml",
     ],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/customer_archive_configuration_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/customer_archive_purchase_demo.xml",
+        "demo/customer_archive_journal_entry_demo.xml",
+        "demo/customer_archive_document_demo.xml",
+        "demo/customer_archive_consultation_demo.xml",
+    ],
     "assets": {
         "web.report_assets_common": [
             "customer_archive/static/src/scss/customer_archive_reports.scss",

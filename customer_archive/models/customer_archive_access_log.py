@@ -81,8 +81,35 @@ class CustomerArchiveAccessLog(models.Model):
     )
     purpose = fields.Text(readonly=True)
     ip_address = fields.Char(string="IP Address", readonly=True)
-    details = fields.Char(readonly=True, help="File, report or exported model.")
+    details = fields.Char(
+        string="Recorded Details",
+        readonly=True,
+        help="File, report or exported model, as recorded in the hash chain.",
+    )
+    details_label = fields.Char(
+        string="Details",
+        compute="_compute_details_label",
+        help="File name, screen, report or exported records, in the user's language.",
+    )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
+
+    def _compute_details_label(self):
+        labels = {
+            "serve": self.env._("Serve Customer"),
+            "index_card": self.env._("Index Card"),
+            "registration_form": self.env._("Registration Form"),
+            "overview_xlsx": self.env._("Consumption Category Overview (xlsx)"),
+            "overview_pdf": self.env._("Consumption Category Overview (PDF)"),
+        }
+        for entry in self:
+            details = entry.details
+            if details in labels:
+                entry.details_label = labels[details]
+            elif details and details in self.env:
+                # Exports store the technical model name, so show its description.
+                entry.details_label = self.env["ir.model"]._get(details).name
+            else:
+                entry.details_label = details
 
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(

@@ -158,6 +158,17 @@ class CustomerArchiveGreeting(models.Model):
         "This customer already has a greeting for this occasion.",
     )
 
+    @api.depends("kind", "partner_id", "occasion_id", "event_name")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for greeting in self:
+            parts = (
+                kinds.get(greeting.kind),
+                greeting.partner_id.name,
+                greeting.occasion_id.name or greeting.event_name,
+            )
+            greeting.display_name = " - ".join(part for part in parts if part)
+
     # Settings and dates
 
     @api.model

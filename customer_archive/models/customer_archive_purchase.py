@@ -8,6 +8,7 @@ class CustomerArchivePurchase(models.Model):
     _name = "customer.archive.purchase"
     _description = "Customer Purchase"
     _order = "date desc, id desc"
+    _rec_name = "product"
 
     partner_id = fields.Many2one(
         "res.partner",

@@ -28,3 +28,5 @@ from . import test_sensitive_fields
 from . import test_concurrency
 from . import test_access_matrix
 from . import test_output_safety
+from . import test_demo
+from . import test_display_names

@@ -130,6 +130,8 @@ class CustomerArchiveBulkFilingWizard(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
+            # The file list needs the width for file names and reasons.
+            "context": {"dialog_size": "extra-large"},
         }
 
     def _replace_lines(self, line_values):
