@@ -2,6 +2,7 @@ from datetime import timedelta
 from functools import partial
 
 from odoo import api, models
+from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
 from ..tools import birthdays, classification, occasions
@@ -28,9 +29,11 @@ class CustomerArchiveGreeting(models.Model):
         Customers are found through the stored birthday month and day index,
         which contains this year's solar date for lunar birthdays too; the pairs of
         ``occasions.birthday_index_keys`` select a small superset that
-        ``_greeting_accept_birthdays`` narrows down. The occasion key is the
-        year of the birthday, so a customer is greeted once a year even when a
-        lunar birthday falls twice in one solar year.
+        ``_greeting_accept_birthdays`` narrows down. Each pair is matched as a
+        pair, because separate month and day lists also match their cross
+        product, which doubled the candidates of a day in the benchmark. The
+        occasion key is the year of the birthday, so a customer is greeted once
+        a year even when a lunar birthday falls twice in one solar year.
         """
         rules = []
         for day in occasions.date_window(today, days_ahead):
@@ -39,12 +42,21 @@ class CustomerArchiveGreeting(models.Model):
             ) | occasions.birthday_index_keys(birthdays.LUNAR, day)
             query = self._greeting_customer_query(
                 company,
-                [
-                    ("archive_marketing_consent", "=", True),
-                    ("archive_birthday", "!=", False),
-                    ("archive_birthday_month", "in", sorted({m for m, _d in pairs})),
-                    ("archive_birthday_day", "in", sorted({d for _m, d in pairs})),
-                ],
+                Domain.AND(
+                    [
+                        [
+                            ("archive_marketing_consent", "=", True),
+                            ("archive_birthday", "!=", False),
+                        ],
+                        Domain.OR(
+                            [
+                                ("archive_birthday_month", "=", month),
+                                ("archive_birthday_day", "=", month_day),
+                            ]
+                            for month, month_day in sorted(pairs)
+                        ),
+                    ]
+                ),
             )
             rules.append(
                 GreetingRule(
@@ -64,6 +76,8 @@ class CustomerArchiveGreeting(models.Model):
     def _greeting_accept_birthdays(self, day, candidates):
         """Keep the candidates whose birthday, solar or lunar, falls on ``day``."""
         partners = self.env["res.partner"].browse([c.partner_id for c in candidates])
+        # Read only the two fields the check needs, not every prefetched column.
+        partners.fetch(["archive_birthday", "archive_birthday_calendar"])
         born = {
             partner.id: (partner.archive_birthday, partner.archive_birthday_calendar)
             for partner in partners
