@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import platform
@@ -27,6 +28,7 @@ import traceback
 from pathlib import Path
 
 import psycopg2
+import psycopg2.sql
 
 from . import harness
 
@@ -347,6 +349,8 @@ def main(argv=None) -> int:
 
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
+    from .fixture import vacuum_tables  # noqa: PLC0415
+
     started = time.perf_counter()
     log(
         f"benchmark {size.label}: {size.customers:,} customers, database {database}, "
@@ -366,13 +370,19 @@ def main(argv=None) -> int:
         )
         bench = harness.Bench(env, size, facts)
         runner = _child_runner(args, database, addons_path)
+        vacuum = functools.partial(vacuum_tables, database)
         loads = {}
         for name in names:
             loads[name] = load_average()
             log(f"-- {name} (load {loads[name]})")
             try:
                 outcome = harness.run_measurement(
-                    bench, harness.MEASUREMENTS[name], args.repeat, runner, log
+                    bench,
+                    harness.MEASUREMENTS[name],
+                    args.repeat,
+                    runner,
+                    vacuum,
+                    log,
                 )
             except Exception:  # noqa: BLE001 - reported, the others still run
                 failed = True

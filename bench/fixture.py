@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from functools import cache
 
 import psycopg2
+import psycopg2.sql
 from dateutil.relativedelta import relativedelta
 from faker import Faker
 
@@ -73,6 +74,12 @@ DOCUMENT_TYPE_SHARES = {
     "OTH": 0.10,
 }
 HISTORY_YEARS = 10
+LOADED_TABLES = (
+    "res_partner",
+    "res_partner_customer_archive_category_rel",
+    "customer_archive_document",
+    "customer_archive_purchase",
+)
 CN_MOBILE_PREFIXES = [130, 131, 135, 136, 137, 138, 139, 150, 158, 177, 186, 189]
 US_AREA_CODES = [206, 212, 312, 415, 617, 702, 713]
 
@@ -683,26 +690,30 @@ class FixtureBuilder:
         )
         env["ir.config_parameter"].sudo().set_param(FACTS_KEY, json.dumps(self.facts))
         env.cr.commit()
-        self._vacuum_analyze(dbname)
+        vacuum_tables(dbname, LOADED_TABLES)
         self.log(f"   fixture built in {time.perf_counter() - started:.0f} s")
         return self.facts
 
-    def _vacuum_analyze(self, dbname):
-        """Refresh statistics and visibility maps, as autovacuum would in time."""
-        _name, params = sql_db.connection_info_for(dbname)
-        connection = psycopg2.connect(**params)
-        connection.autocommit = True
-        try:
-            with connection.cursor() as raw:
-                for table in (
-                    "res_partner",
-                    "res_partner_customer_archive_category_rel",
-                    "customer_archive_document",
-                    "customer_archive_purchase",
-                ):
-                    raw.execute(f"VACUUM ANALYZE {table}")
-        finally:
-            connection.close()
+
+def vacuum_tables(dbname, tables):
+    """Run VACUUM ANALYZE on ``tables``, as autovacuum would in time.
+
+    The benchmark does not rely on autovacuum, which may be off or late, so
+    the dead rows of the load and of rolled-back runs are removed here.
+    """
+    _name, params = sql_db.connection_info_for(dbname)
+    connection = psycopg2.connect(**params)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(
+                    psycopg2.sql.SQL("VACUUM ANALYZE {}").format(
+                        psycopg2.sql.Identifier(table)
+                    )
+                )
+    finally:
+        connection.close()
 
 
 def _sanitize_phone(phone, country):
