@@ -29,17 +29,12 @@ class CustomerArchiveGreeting(models.Model):
         Customers are found through the stored birthday month and day index,
         which contains this year's solar date for lunar birthdays too; the pairs of
         ``occasions.birthday_index_keys`` select a small superset that
-        ``_greeting_accept_birthdays`` narrows down. Each pair is matched as a
-        pair, because separate month and day lists also match their cross
-        product, which doubled the candidates of a day in the benchmark. The
-        occasion key is the year of the birthday, so a customer is greeted once
-        a year even when a lunar birthday falls twice in one solar year.
+        ``_greeting_accept_birthdays`` narrows down. The occasion key is the
+        year of the birthday, so a customer is greeted once a year even when a
+        lunar birthday falls twice in one solar year.
         """
         rules = []
         for day in occasions.date_window(today, days_ahead):
-            pairs = occasions.birthday_index_keys(
-                birthdays.SOLAR, day
-            ) | occasions.birthday_index_keys(birthdays.LUNAR, day)
             query = self._greeting_customer_query(
                 company,
                 Domain.AND(
@@ -49,11 +44,8 @@ class CustomerArchiveGreeting(models.Model):
                             ("archive_birthday", "!=", False),
                         ],
                         Domain.OR(
-                            [
-                                ("archive_birthday_month", "=", month),
-                                ("archive_birthday_day", "=", month_day),
-                            ]
-                            for month, month_day in sorted(pairs)
+                            self._greeting_birthday_pairs_domain(calendar_kind, day)
+                            for calendar_kind in (birthdays.SOLAR, birthdays.LUNAR)
                         ),
                     ]
                 ),
@@ -71,6 +63,22 @@ class CustomerArchiveGreeting(models.Model):
                 )
             )
         return rules
+
+    @api.model
+    def _greeting_birthday_pairs_domain(self, calendar_kind, day):
+        """Return the domain of ``calendar_kind`` birthdays stored on a pair of ``day``.
+
+        Each month and day pair is matched as a pair and only for its own
+        calendar. Lists of months and of days would also match their cross
+        product, and the lunar pairs of the years around ``day`` would also
+        match solar birthdays: in the benchmark, each doubled the candidates.
+        """
+        pairs = sorted(occasions.birthday_index_keys(calendar_kind, day))
+        return Domain("archive_birthday_calendar", "=", calendar_kind) & Domain.OR(
+            Domain("archive_birthday_month", "=", month)
+            & Domain("archive_birthday_day", "=", month_day)
+            for month, month_day in pairs
+        )
 
     @api.model
     def _greeting_accept_birthdays(self, day, candidates):
