@@ -52,18 +52,21 @@ def birthday_selection(bench):
         ]
 
     def floor():
-        pairs = occasions.birthday_index_keys(
-            birthdays.SOLAR, today
-        ) | occasions.birthday_index_keys(birthdays.LUNAR, today)
+        solar_pairs = occasions.birthday_index_keys(birthdays.SOLAR, today)
+        lunar_pairs = occasions.birthday_index_keys(birthdays.LUNAR, today)
         env.cr.execute(
             SQL(
                 """SELECT id, archive_birthday, archive_birthday_calendar
                      FROM res_partner
-                    WHERE (archive_birthday_month, archive_birthday_day) IN %s
+                    WHERE ((archive_birthday_calendar = 'solar'
+                            AND (archive_birthday_month, archive_birthday_day) IN %s)
+                        OR (archive_birthday_calendar = 'lunar'
+                            AND (archive_birthday_month, archive_birthday_day) IN %s))
                       AND archive_birthday IS NOT NULL
                       AND active AND archive_state IN %s
                       AND archive_company_id = %s AND archive_marketing_consent""",
-                tuple(sorted(pairs)),
+                tuple(sorted(solar_pairs)),
+                tuple(sorted(lunar_pairs)),
                 GREETED_ARCHIVE_STATES,
                 company.id,
             )
@@ -89,7 +92,8 @@ def birthday_selection(bench):
             ),
             Case(
                 "floor",
-                "one SQL query on the (month, day) index, is_birthday on its rows",
+                "one SQL query on the (month, day) index per calendar, "
+                "is_birthday on its rows",
                 floor,
             ),
         ],
