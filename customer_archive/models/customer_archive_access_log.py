@@ -126,7 +126,9 @@ class CustomerArchiveAccessLog(models.Model):
         )
 
     @api.model
-    def _log(self, action, partners=None, documents=None, details=None, result="granted"):
+    def _log(
+        self, action, partners=None, documents=None, details=None, result="granted"
+    ):
         """Append one entry per document, or per customer when no document is given.
 
         Each entry names the consultation request that allowed the access, if

@@ -507,9 +507,11 @@ class CustomerArchiveConsultation(models.Model):
                     ON document.partner_id = rel.partner_id
                  WHERE c.requester_id = %(uid)s AND c.state = 'approved'
                    AND c.date_from <= %(at)s AND c.date_to >= %(at)s
-                   AND (NOT EXISTS (SELECT 1 FROM customer_archive_consultation_type_rel t
+                   AND (NOT EXISTS (SELECT 1
+                                      FROM customer_archive_consultation_type_rel t
                                      WHERE t.consultation_id = c.id)
-                        OR EXISTS (SELECT 1 FROM customer_archive_consultation_type_rel t
+                        OR EXISTS (SELECT 1
+                                     FROM customer_archive_consultation_type_rel t
                                     WHERE t.consultation_id = c.id
                                       AND t.type_id = document.type_id)))""",
             uid=user.id,

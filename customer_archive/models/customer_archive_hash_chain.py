@@ -144,7 +144,8 @@ class CustomerArchiveHashChainHead(models.Model):
                 """INSERT INTO customer_archive_hash_chain_head (chain, entry_hash)
                    VALUES (%s, COALESCE((SELECT entry_hash FROM %s
                                           ORDER BY id DESC LIMIT 1), %s))
-                   ON CONFLICT (chain) DO UPDATE SET entry_hash = EXCLUDED.entry_hash""",
+                   ON CONFLICT (chain)
+                   DO UPDATE SET entry_hash = EXCLUDED.entry_hash""",
                 chain,
                 SQL.identifier(chain),
                 GENESIS_HASH,

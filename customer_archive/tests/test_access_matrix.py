@@ -224,7 +224,6 @@ class Target:
         )
 
 
-
 # TODO: models whose access is tested in their own test files (journal,
 # retention, destruction, dashboard, import jobs) but not yet in this table.
 # A model added to the module later still fails the coverage test.
@@ -246,6 +245,7 @@ NOT_YET_IN_TABLE = frozenset(
         "customer.archive.retention.review",
     }
 )
+
 
 @tagged("post_install", "-at_install")
 class TestAccessMatrix(ArchiveCase):
