@@ -16,12 +16,17 @@ DB ?= customer_archive_demo
 HTTP_PORT ?= 8069
 IMPORT_MODEL ?= customer.archive.import.wizard
 IMPORT_METHOD ?= _import_northwind_sample
+# Size of `make bench`: small (50,000 customers, a few minutes), large
+# (1,000,000 customers, hours) or a number of customers. BENCH_ARGS adds
+# options of bench/run_bench.py, e.g. BENCH_ARGS="--keep --json out.json".
+SIZE ?= small
+BENCH_ARGS ?=
 
 # Optional overrides read by .ci/setup_env.py: the Odoo command, its
 # interpreter and the comma-separated Odoo addons folders.
 export ODOO_BIN ODOO_PYTHON ODOO_ADDONS_PATH
 
-.PHONY: help deps lint test demo demo-reset format i18n
+.PHONY: help deps lint test demo demo-reset format i18n bench
 
 help:
 	@echo "make deps        install requirements-dev.txt into Odoo's interpreter"
@@ -32,7 +37,9 @@ help:
 	@echo "make demo-reset  the same on a new database (drops $(DB) first)"
 	@echo "make format      apply ruff's fixes and formatting"
 	@echo "make i18n        regenerate the .pot and merge it into the .po files"
+	@echo "make bench       benchmark on a throwaway database (SIZE=small|large|N)"
 	@echo "Variables: MODULE_DIR DB DB_PREFIX HTTP_PORT IMPORT_MODEL IMPORT_METHOD"
+	@echo "           SIZE BENCH_ARGS"
 	@echo "           ODOO_BIN ODOO_PYTHON ODOO_ADDONS_PATH ODOO_TIMEOUT PYTHON"
 
 deps:
@@ -59,3 +66,6 @@ format:
 
 i18n:
 	tools/i18n_update.sh
+
+bench: deps
+	$(PYTHON) .ci/bench.py --size "$(SIZE)" --module-dir "$(MODULE_DIR)" -- $(BENCH_ARGS)

@@ -1,6 +1,7 @@
 """Rules of the Northwind-shaped customer import, without Odoo."""
 
 import io
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -280,6 +281,40 @@ def test_read_csv_rejects_latin1():
     assert error.value.code == "not_utf8"
 
 
+def test_read_csv_reads_gbk_from_excel():
+    text = "customer_id,company_name,city\nC001,茶香阁,杭州\nC002,品茗轩,北京\n"
+    table = read_csv_table(CUSTOMERS, text.encode("gbk"))
+    assert table.rows[0][1] == ["C001", "茶香阁", "杭州"]
+    assert table.rows[1][1] == ["C002", "品茗轩", "北京"]
+
+
+def test_read_csv_reads_gbk_name_outside_gb2312():
+    # 喆 is in GBK but not in GB2312; the rest of the file is common text.
+    text = "customer_id,company_name,city\nC001,王喆茶行,杭州市西湖区\n"
+    table = read_csv_table(CUSTOMERS, text.encode("gbk"))
+    assert table.rows[0][1][1] == "王喆茶行"
+
+
+def test_read_csv_reads_gb18030_four_byte_character():
+    text = "customer_id,company_name,city\nC001,𠀀记茶庄有限公司,杭州市西湖区龙井路\n"
+    table = read_csv_table(CUSTOMERS, text.encode("gb18030"))
+    assert table.rows[0][1][1] == "𠀀记茶庄有限公司"
+
+
+def test_read_csv_rejects_cp1252_that_decodes_as_gb18030():
+    # "é" followed by a letter forms a valid GB18030 pair of a rare character.
+    text = "customer_id,company_name,city\nA,Québec Thés,Montréal\n"
+    with pytest.raises(FileFormatError) as error:
+        read_csv_table(CUSTOMERS, text.encode("cp1252"))
+    assert error.value.code == "not_utf8"
+
+
+def test_read_csv_prefers_utf8_with_and_without_bom():
+    text = "customer_id,company_name\nC001,茶香阁\n"
+    for data in (text.encode("utf-8"), text.encode("utf-8-sig")):
+        assert read_csv_table(CUSTOMERS, data).rows[0][1] == ["C001", "茶香阁"]
+
+
 def test_read_csv_rejects_empty_file():
     with pytest.raises(FileFormatError) as error:
         read_csv_table(CUSTOMERS, b"")
@@ -322,6 +357,101 @@ def _workbook_bytes(sheets):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _with_cached_values(data, cached):
+    """Return the workbook ``data`` with ``cached`` values saved for formulas.
+
+    openpyxl writes formulas without values; Excel saves the value it
+    computed in ``<v>``, which ``cached`` maps from the formula's text.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                for formula, value in cached.items():
+                    content = content.replace(
+                        f"><f>{formula}</f><v></v>".encode(),
+                        f' t="str"><f>{formula}</f><v>{value}</v>'.encode(),
+                    )
+            target.writestr(item, content)
+    return buffer.getvalue()
+
+
+def test_read_xlsx_rejects_formula_without_value():
+    data = _workbook_bytes(
+        {
+            "customers": [
+                ["customer_id", "company_name"],
+                ["C1", '=HYPERLINK("http://example.com","Tea")'],
+                ["C2", "Tea House"],
+            ]
+        }
+    )
+    table = read_xlsx_tables(data)[CUSTOMERS]
+    assert table.problems == {
+        2: (
+            "formula_without_value",
+            {
+                "column": "company_name (B)",
+                "value": '=HYPERLINK("http://example.com","Tea")',
+            },
+        )
+    }
+    data = validate_tables({CUSTOMERS: table}, lambda _country: 1)
+    assert [(r.row, r.code) for r in data.rejections] == [(2, "formula_without_value")]
+    assert list(data.customers) == ["C2"]
+
+
+def test_read_xlsx_takes_saved_formula_value():
+    data = _workbook_bytes(
+        {"customers": [["customer_id", "company_name"], ["C1", '=UPPER("tea")']]}
+    )
+    data = _with_cached_values(data, {'UPPER("tea")': "TEA"})
+    table = read_xlsx_tables(data)[CUSTOMERS]
+    assert table.problems == {}
+    assert table.rows == [(2, ["C1", "TEA"])]
+
+
+def test_read_xlsx_keeps_text_that_looks_like_formula():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "customers"
+    sheet.append(["customer_id", "company_name"])
+    sheet.append(["C1", "x"])
+    sheet["B2"].value = "=cmd|' /C calc'!A0"
+    sheet["B2"].data_type = "s"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_xlsx_tables(buffer.getvalue())[CUSTOMERS]
+    assert table.problems == {}
+    assert table.rows == [(2, ["C1", "=cmd|' /C calc'!A0"])]
+
+
+def test_read_xlsx_rejects_rows_of_merged_cells():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "customers"
+    sheet.append(["customer_id", "company_name", "country"])
+    sheet.append(["C1", "Tea House", "Germany"])
+    sheet.append(["C2", "Tea Garden", None])
+    sheet.append(["C3", "Tea Shop", "France"])
+    sheet.merge_cells("C2:C3")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_xlsx_tables(buffer.getvalue())[CUSTOMERS]
+    assert table.problems == {
+        2: ("merged_cells", {"value": "C2:C3"}),
+        3: ("merged_cells", {"value": "C2:C3"}),
+    }
+    data = validate_tables({CUSTOMERS: table}, lambda _country: 1)
+    assert [(r.row, r.code) for r in data.rejections] == [
+        (2, "merged_cells"),
+        (3, "merged_cells"),
+    ]
+    assert list(data.customers) == ["C3"]
 
 
 def test_read_xlsx_converts_cells_to_text():

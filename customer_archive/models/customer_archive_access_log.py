@@ -1,5 +1,7 @@
 import logging
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
@@ -19,6 +21,8 @@ HASHED_FIELDS = (
     "ip_address",
     "details",
 )
+# Transactions tried by _log_separately when concurrent appends conflict.
+SEPARATE_LOG_TRIES = 3
 
 
 class CustomerArchiveAccessLog(models.Model):
@@ -122,11 +126,13 @@ class CustomerArchiveAccessLog(models.Model):
         )
 
     @api.model
-    def _log(self, action, partners=None, documents=None, details=None, result="granted"):
+    def _log(
+        self, action, partners=None, documents=None, details=None, result="granted"
+    ):
         """Append one entry per document, or per customer when no document is given.
 
         Each entry names the consultation request that allowed the access, if
-        any. Entries are chained under a transaction-level lock so concurrent
+        any. Entries are chained through ``_append_chained``, so concurrent
         writers cannot fork the chain.
         """
         user = self.env.user
@@ -178,17 +184,37 @@ class CustomerArchiveAccessLog(models.Model):
         raises an error that rolls it back, and file downloads run in a
         read-only transaction.
         """
-        with self.env.registry.cursor() as cr:
-            env = self.env(cr=cr)
-            env[self._name]._log(
-                action,
-                partners=env["res.partner"].browse(partner.ids if partner else []),
-                documents=env["customer.archive.document"].browse(
-                    document.ids if document else []
-                ),
-                details=details,
-                result=result,
-            )
+        # No request retries this transaction, so a serialization failure
+        # from a concurrent append is retried here, on a new transaction.
+        for attempt in range(1, SEPARATE_LOG_TRIES + 1):
+            try:
+                with self.env.registry.cursor() as cr:
+                    env = self.env(cr=cr)
+                    # sudo: a refused access names a document or customer that
+                    # the user may not read; the entry is written, not returned.
+                    env[self._name]._log(
+                        action,
+                        partners=env["res.partner"]
+                        .sudo()
+                        .browse(partner.ids if partner else []),
+                        documents=env["customer.archive.document"]
+                        .sudo()
+                        .browse(document.ids if document else []),
+                        details=details,
+                        result=result,
+                    )
+                return
+            except errors.SerializationFailure:
+                if attempt == SEPARATE_LOG_TRIES:
+                    raise
+                _logger.info(
+                    "Access log append of %s by user %s conflicted with another "
+                    "append, trying again (%s of %s)",
+                    action,
+                    self.env.uid,
+                    attempt + 1,
+                    SEPARATE_LOG_TRIES,
+                )
 
     def action_verify_chain(self):
         """Check every entry's hash and name the first one that does not match."""

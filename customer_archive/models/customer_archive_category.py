@@ -50,7 +50,9 @@ class CustomerArchiveCategory(models.Model):
     def _check_parent_id(self):
         if self._has_cycle():
             raise ValidationError(
-                self.env._("A category cannot be its own ancestor; pick another parent.")
+                self.env._(
+                    "A category cannot be its own ancestor; pick another parent."
+                )
             )
         for category in self.filtered("parent_id"):
             if category.parent_id.scheme_id != category.scheme_id:

@@ -13,6 +13,25 @@ PURPOSE_TYPES = [
     ("legal", "Legal Request"),
     ("other", "Other"),
 ]
+# Fields that only the workflow buttons write, in sudo mode after their own
+# checks: writing them directly would let a requester approve their own request.
+WORKFLOW_FIELDS = frozenset(
+    {"name", "state", "approver_id", "decision_date", "rejection_reason"}
+)
+# Fields that define what a request grants, frozen once it leaves the draft.
+SCOPE_FIELDS = frozenset(
+    {
+        "partner_ids",
+        "type_ids",
+        "document_ids",
+        "date_from",
+        "date_to",
+        "purpose",
+        "requester_id",
+        "company_id",
+    }
+)
+MANAGER_GROUP = "customer_archive.group_archive_manager"
 
 
 class CustomerArchiveConsultation(models.Model):
@@ -142,18 +161,51 @@ class CustomerArchiveConsultation(models.Model):
 
     @api.model
     def _max_days(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(
-            "customer_archive.consultation_max_days", "30"
+        # sudo: archive users may not read ir.config_parameter; only the
+        # maximum length is read.
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("customer_archive.consultation_max_days", "30")
         )
         try:
             return max(int(value), 1)
         except ValueError:
             return 30
 
+    @api.model
+    def _check_workflow_fields(self, vals, defaults=False):
+        """Reject values of ``WORKFLOW_FIELDS`` written outside sudo mode.
+
+        With ``defaults``, as on create, the default reference and state are
+        accepted.
+        """
+        if self.env.su:
+            return
+        names = WORKFLOW_FIELDS & vals.keys()
+        if defaults:
+            names = {
+                name
+                for name in names
+                if vals[name] and vals[name] not in ("/", "draft")
+            }
+        if names:
+            raise UserError(
+                self.env._(
+                    "The field(s) %(fields)s of a consultation request are set by "
+                    "its Submit, Approve, Reject and Close buttons; use those "
+                    "buttons instead of writing them.",
+                    fields=", ".join(sorted(names)),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
-        is_manager = self.env.user.has_group("customer_archive.group_archive_manager")
+        # Copies, so the reference drawn below never leaks into the caller's dicts.
+        vals_list = [dict(vals) for vals in vals_list]
+        is_manager = self.env.user.has_group(MANAGER_GROUP)
         for vals in vals_list:
+            self._check_workflow_fields(vals, defaults=True)
             requester_id = vals.get("requester_id", self.env.user.id)
             if requester_id != self.env.user.id and not is_manager:
                 raise UserError(
@@ -163,26 +215,34 @@ class CustomerArchiveConsultation(models.Model):
                     )
                 )
             if vals.get("name", "/") == "/":
-                # sudo: archive users may not read ir.sequence.
-                vals["name"] = self.env["ir.sequence"].sudo().next_by_code(
-                    "customer.archive.consultation"
+                # sudo: archive users may not read ir.sequence; only the next
+                # reference is drawn.
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .sudo()
+                    .next_by_code("customer.archive.consultation")
                 )
         return super().create(vals_list)
 
     def write(self, vals):
-        locked = {
-            "partner_ids",
-            "type_ids",
-            "document_ids",
-            "date_from",
-            "date_to",
-            "purpose",
-        }
-        if locked & vals.keys() and self.filtered(lambda c: c.state != "draft"):
+        self._check_workflow_fields(vals)
+        if SCOPE_FIELDS & vals.keys() and self.filtered(lambda c: c.state != "draft"):
             raise UserError(
                 self.env._(
                     "Only draft consultation requests can change their scope, "
-                    "purpose or period; submit a new request instead."
+                    "purpose, period or requester; submit a new request instead."
+                )
+            )
+        if (
+            "requester_id" in vals
+            and vals["requester_id"] != self.env.user.id
+            and not self.env.su
+            and not self.env.user.has_group(MANAGER_GROUP)
+        ):
+            raise UserError(
+                self.env._(
+                    "Only archive managers can put a consultation request in "
+                    "another user's name; keep yourself as the requester."
                 )
             )
         return super().write(vals)
@@ -200,9 +260,12 @@ class CustomerArchiveConsultation(models.Model):
     # Workflow
 
     def action_submit(self):
+        self.check_access("write")
         for consultation in self:
             consultation._ensure_state("draft")
-            consultation.state = "submitted"
+            # sudo: the state is a workflow field; the write right on the
+            # request was checked above.
+            consultation.sudo().state = "submitted"
             consultation._schedule_approval_activities()
         return True
 
@@ -210,7 +273,9 @@ class CustomerArchiveConsultation(models.Model):
         self._ensure_decider()
         for consultation in self:
             consultation._lock_and_ensure_state("submitted")
-            consultation.write(
+            # sudo: state and decider are workflow fields; _ensure_decider
+            # checked the manager above.
+            consultation.sudo().write(
                 {
                     "state": "approved",
                     "approver_id": self.env.user.id,
@@ -250,7 +315,9 @@ class CustomerArchiveConsultation(models.Model):
         self._ensure_decider()
         for consultation in self:
             consultation._lock_and_ensure_state("submitted")
-            consultation.write(
+            # sudo: state and decider are workflow fields; _ensure_decider
+            # checked the manager above.
+            consultation.sudo().write(
                 {
                     "state": "rejected",
                     "approver_id": self.env.user.id,
@@ -272,8 +339,11 @@ class CustomerArchiveConsultation(models.Model):
 
     def action_close(self):
         for consultation in self:
-            if consultation.requester_id != self.env.user and not self.env.user.has_group(
-                "customer_archive.group_archive_manager"
+            if (
+                consultation.requester_id != self.env.user
+                and not self.env.user.has_group(
+                    "customer_archive.group_archive_manager"
+                )
             ):
                 raise UserError(
                     self.env._(
@@ -283,14 +353,19 @@ class CustomerArchiveConsultation(models.Model):
                     )
                 )
             consultation._lock_and_ensure_state("approved")
-            consultation.state = "closed"
+            # sudo: the state is a workflow field; the requester or manager
+            # was checked above.
+            consultation.sudo().state = "closed"
         return True
 
     def action_reset_draft(self):
+        self.check_access("write")
         for consultation in self:
             consultation._ensure_state("submitted")
             consultation._close_approval_activities()
-            consultation.state = "draft"
+            # sudo: the state is a workflow field; the write right on the
+            # request was checked above.
+            consultation.sudo().state = "draft"
         return True
 
     # Helpers
@@ -316,7 +391,9 @@ class CustomerArchiveConsultation(models.Model):
         """Lock the request row, then check its state as committed by others.
 
         Two managers deciding at once: the second waits for the first to
-        commit, then sees the new state and is refused.
+        commit. Odoo's REPEATABLE READ transactions then make the lock raise a
+        serialization failure, and Odoo runs the request again, which sees the
+        new state and is refused.
         """
         self.ensure_one()
         self.env.cr.execute(
@@ -333,9 +410,7 @@ class CustomerArchiveConsultation(models.Model):
             raise UserError(
                 self.env._("Only archive managers can decide consultation requests.")
             )
-        own = self.filtered(
-            lambda c: self.env.user in (c.requester_id | c.create_uid)
-        )
+        own = self.filtered(lambda c: self.env.user in (c.requester_id | c.create_uid))
         if own:
             raise UserError(
                 self.env._(
@@ -349,10 +424,12 @@ class CustomerArchiveConsultation(models.Model):
         """Return the archive managers who may decide this request."""
         group = self.env.ref("customer_archive.group_archive_manager")
         return group.all_user_ids.filtered(
-            lambda user: not user.share
-            and user.active
-            and user != self.requester_id
-            and self.company_id in user.company_ids
+            lambda user: (
+                not user.share
+                and user.active
+                and user != self.requester_id
+                and self.company_id in user.company_ids
+            )
         )
 
     def _schedule_approval_activities(self):
@@ -386,6 +463,9 @@ class CustomerArchiveConsultation(models.Model):
     def _active_for_user(self, user, at=None):
         """Return the requests of ``user`` approved and in their period at ``at``."""
         at = at or fields.Datetime.now()
+        # sudo: the access log names the request that allowed an access even
+        # when its requester may no longer read it; the requests are not
+        # returned to the user.
         return self.sudo().search(
             [
                 ("requester_id", "=", user.id),
@@ -427,9 +507,11 @@ class CustomerArchiveConsultation(models.Model):
                     ON document.partner_id = rel.partner_id
                  WHERE c.requester_id = %(uid)s AND c.state = 'approved'
                    AND c.date_from <= %(at)s AND c.date_to >= %(at)s
-                   AND (NOT EXISTS (SELECT 1 FROM customer_archive_consultation_type_rel t
+                   AND (NOT EXISTS (SELECT 1
+                                      FROM customer_archive_consultation_type_rel t
                                      WHERE t.consultation_id = c.id)
-                        OR EXISTS (SELECT 1 FROM customer_archive_consultation_type_rel t
+                        OR EXISTS (SELECT 1
+                                     FROM customer_archive_consultation_type_rel t
                                     WHERE t.consultation_id = c.id
                                       AND t.type_id = document.type_id)))""",
             uid=user.id,
@@ -442,6 +524,7 @@ class CustomerArchiveConsultation(models.Model):
         expired = self.search(
             [("state", "=", "approved"), ("date_to", "<", fields.Datetime.now())]
         )
-        expired.write({"state": "expired"})
+        # sudo: the state is a workflow field.
+        expired.sudo().write({"state": "expired"})
         _logger.info("Consultation expiry: %s approved requests expired", len(expired))
         return len(expired)

@@ -5,6 +5,11 @@ from odoo.tools import SQL
 from ..tools.naming import render_document_name
 from .customer_archive_document_type import CONFIDENTIALITY_LEVELS
 
+# Fields derived when a document is filed, which the module writes in sudo
+# mode. A user writing the responsible user would change who reads the
+# document when it is internal.
+SYSTEM_FIELDS = frozenset({"name", "type_sequence", "archive_user_id"})
+
 
 class CustomerArchiveDocument(models.Model):
     """Document filed in a customer's archive, with one or more files."""
@@ -124,6 +129,8 @@ class CustomerArchiveDocument(models.Model):
     @api.depends("attachment_ids.archive_sha256")
     def _compute_checksums(self):
         for document in self:
+            # sudo: the files are bound to this document, which the user
+            # reads, so their names and checksums are theirs to see.
             document.checksums = "\n".join(
                 f"{attachment.archive_sha256 or '-'}  {attachment.name}"
                 for attachment in document.attachment_ids.sudo()
@@ -169,15 +176,53 @@ class CustomerArchiveDocument(models.Model):
                     )
                 )
 
+    @api.constrains("partner_id", "company_id")
+    def _check_archive_company(self):
+        for document in self:
+            archive_company = document.partner_id.archive_company_id
+            if archive_company and document.company_id != archive_company:
+                raise ValidationError(
+                    self.env._(
+                        "The archive of “%(customer)s” belongs to %(archive)s, so "
+                        "its documents cannot be filed in %(company)s; switch to "
+                        "%(archive)s and file the document there.",
+                        customer=document.partner_id.display_name,
+                        archive=archive_company.name,
+                        company=document.company_id.name,
+                    )
+                )
+
     @api.onchange("type_id")
     def _onchange_type_id(self):
         if self.type_id:
             self.confidentiality = self.type_id.default_confidentiality
 
+    @api.model
+    def _check_system_fields(self, vals, defaults=False):
+        """Reject values of ``SYSTEM_FIELDS`` written outside sudo mode.
+
+        With ``defaults``, as on create, empty values are accepted.
+        """
+        if self.env.su:
+            return
+        names = sorted(
+            name for name in SYSTEM_FIELDS & vals.keys() if vals[name] or not defaults
+        )
+        if names:
+            raise UserError(
+                self.env._(
+                    "The field(s) %(fields)s of an archive document are set when "
+                    "it is filed; leave them out, and change the customer's "
+                    "responsible on the customer instead.",
+                    fields=", ".join(names),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         doc_types = self.env["customer.archive.document.type"]
         for vals in vals_list:
+            self._check_system_fields(vals, defaults=True)
             if vals.get("type_id") and "confidentiality" not in vals:
                 vals["confidentiality"] = doc_types.browse(
                     vals["type_id"]
@@ -188,6 +233,7 @@ class CustomerArchiveDocument(models.Model):
         return documents
 
     def write(self, vals):
+        self._check_system_fields(vals)
         if {"partner_id", "type_id"} & vals.keys() and self.filtered("name"):
             raise UserError(
                 self.env._(
@@ -209,6 +255,9 @@ class CustomerArchiveDocument(models.Model):
         return result
 
     def export_data(self, fields_to_export):
+        # An export of the "id" column alone reads no field, so without this
+        # check it would succeed, and be logged, on unreadable records.
+        self.check_access("read")
         result = super().export_data(fields_to_export)
         self.env["customer.archive.access.log"]._log(
             "export", documents=self, details=self._name
@@ -237,7 +286,9 @@ class CustomerArchiveDocument(models.Model):
                 )
             )
             sequence = self.env.cr.fetchone()[0] + 1
-            document.write(
+            # sudo: the name and number are system fields; the document was
+            # just created by this user.
+            document.sudo().write(
                 {
                     "type_sequence": sequence,
                     "name": render_document_name(
@@ -258,12 +309,15 @@ class CustomerArchiveDocument(models.Model):
         (including ``/web/content``) against the document's access rules.
         """
         for document in self:
-            # sudo: the files were just uploaded by this user or linked by a
-            # filing wizard; only their owner fields and checksum are written.
+            # sudo: only the owner fields are written and the checksum recorded.
+            # The ORM already refused to link a file the user may not read, such
+            # as another user's upload not yet bound to a record.
             attachments = document.attachment_ids.sudo()
             foreign = attachments.filtered(
-                lambda a, doc=document: (a.res_model or doc._name) != doc._name
-                or a.res_id not in (0, doc.id)
+                lambda a, doc=document: (
+                    (a.res_model or doc._name) != doc._name
+                    or a.res_id not in (0, doc.id)
+                )
             )
             if foreign:
                 raise UserError(
@@ -277,4 +331,6 @@ class CustomerArchiveDocument(models.Model):
             attachments.filtered(lambda a, doc=document: a.res_id != doc.id).write(
                 {"res_model": document._name, "res_id": document.id}
             )
-            attachments.filtered(lambda a: not a.archive_sha256)._archive_record_sha256()
+            attachments.filtered(
+                lambda a: not a.archive_sha256
+            )._archive_record_sha256()

@@ -37,7 +37,9 @@ class CustomerArchiveFolder(models.Model):
         "reused, even when an archive is closed.",
     )
     description = fields.Text(translate=True)
-    partner_ids = fields.One2many("res.partner", "archive_folder_id", string="Customers")
+    partner_ids = fields.One2many(
+        "res.partner", "archive_folder_id", string="Customers"
+    )
     partner_count = fields.Integer(
         string="Customer Count", compute="_compute_partner_count"
     )
@@ -78,8 +80,10 @@ class CustomerArchiveFolder(models.Model):
                 vals["code"] = vals["code"].strip().upper()
         folders = super().create(vals_list)
         for folder in folders.filtered(lambda f: not f.sequence_id):
-            folder.sequence_id = self.env["ir.sequence"].sudo().create(
-                folder._prepare_sequence_vals()
+            # sudo: managers who create folders may not create ir.sequence;
+            # the sequence only numbers this folder's archives.
+            folder.sequence_id = (
+                self.env["ir.sequence"].sudo().create(folder._prepare_sequence_vals())
             )
         return folders
 

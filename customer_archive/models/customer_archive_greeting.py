@@ -3,6 +3,8 @@ from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from psycopg2 import errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_datetime, plaintext2html
@@ -33,6 +35,8 @@ GREETING_SETTING_DEFAULTS = {
     "greeting_batch_size": 200,
 }
 MAX_DAYS_AHEAD = 90
+# Transactions tried to claim a batch that another worker claims at once.
+CLAIM_TRIES = 3
 
 Candidate = namedtuple(
     "Candidate", ["sort_key", "partner_id", "occasion_key", "date", "purchase_id"]
@@ -170,6 +174,8 @@ class CustomerArchiveGreeting(models.Model):
     @api.model
     def _greeting_settings(self):
         """Return the greeting settings, each falling back to its default."""
+        # sudo: archive users may not read ir.config_parameter; only the
+        # greeting settings are read.
         params = self.env["ir.config_parameter"].sudo()
         settings = {}
         for key, default in GREETING_SETTING_DEFAULTS.items():
@@ -203,11 +209,15 @@ class CustomerArchiveGreeting(models.Model):
     @api.model
     def _greeting_companies(self):
         """Return the companies whose customers the scheduled actions serve."""
+        # sudo: a scheduled action serves every company, whatever its user's
+        # companies; the companies are not returned to any user.
         return self.env["res.company"].sudo().search([])
 
     @api.model
     def _greeting_customer_query(self, company, domain):
         """Return a query on the company's registered, active customers."""
+        # sudo: the query feeds the scheduled actions' SQL only; the customers
+        # are filtered by company in the domain instead of by record rules.
         return (
             self.env["res.partner"]
             .sudo()
@@ -375,13 +385,7 @@ class CustomerArchiveGreeting(models.Model):
         for rule, rows in work:
             for start in range(0, len(rows), batch_size):
                 batch = rows[start : start + batch_size]
-                candidates = rule.accept(batch) if rule.accept else batch
-                greetings = self._greeting_claim(
-                    candidates,
-                    rule.kind,
-                    rule.company_id,
-                    occasion_id=rule.occasion_id,
-                )
+                greetings = self._greeting_accept_and_claim(rule, batch)
                 greetings._greeting_deliver()
                 failed = greetings.filtered(lambda g: g.state == "failed")
                 done += len(batch)
@@ -400,6 +404,41 @@ class CustomerArchiveGreeting(models.Model):
                     return False
         cron._commit_progress(remaining=0)
         return True
+
+    @api.model
+    def _greeting_accept_and_claim(self, rule, batch):
+        """Claim the accepted candidates of ``batch``; return the rows claimed.
+
+        Called right after a commit, with nothing else in the transaction.
+        In REPEATABLE READ, ON CONFLICT on a row that another worker committed
+        after this transaction's snapshot raises a serialization failure
+        instead of skipping the row. The transaction is then rolled back and
+        the batch claimed again on a new snapshot, which skips that worker's
+        rows.
+        """
+        for attempt in range(1, CLAIM_TRIES + 1):
+            try:
+                candidates = rule.accept(batch) if rule.accept else batch
+                return self._greeting_claim(
+                    candidates,
+                    rule.kind,
+                    rule.company_id,
+                    occasion_id=rule.occasion_id,
+                )
+            except errors.SerializationFailure:
+                if attempt == CLAIM_TRIES:
+                    raise
+                _logger.info(
+                    "Greetings %s of company %s: another worker claimed some of "
+                    "%s candidates first, claiming again (%s of %s)",
+                    rule.kind,
+                    rule.company_id,
+                    len(batch),
+                    attempt + 1,
+                    CLAIM_TRIES,
+                )
+                self.env.cr.rollback()
+        return self.browse()
 
     @api.model
     def _greeting_run_per_company(self, build_rules, *args):

@@ -25,28 +25,22 @@ class CustomerArchiveHashChain(models.AbstractModel):
 
     @api.model
     def _append_chained(self, vals_list):
-        """Chain and create entries under a lock so concurrent writers cannot fork.
+        """Chain and create entries so that concurrent writers cannot fork the chain.
 
-        The transaction-level advisory lock makes a second writer wait until
-        the first commits, then read the hash the first one appended.
+        The chain's end is read from, and moved in, the locked row of
+        ``customer.archive.hash.chain.head``; a concurrent writer fails to
+        serialize and is run again on a snapshot that contains this append.
         """
-        self.env.cr.execute(
-            SQL("SELECT pg_advisory_xact_lock(hashtext(%s))", self._table)
-        )
-        self.env.cr.execute(
-            SQL(
-                "SELECT entry_hash FROM %s ORDER BY id DESC LIMIT 1",
-                SQL.identifier(self._table),
-            )
-        )
-        row = self.env.cr.fetchone()
-        previous_hash = row[0] if row else GENESIS_HASH
+        head = self.env["customer.archive.hash.chain.head"]
+        previous_hash = head._lock_chain_head(self._table)
         for vals in vals_list:
             vals["previous_hash"] = previous_hash
             vals["entry_hash"] = entry_hash(previous_hash, self._hash_content(vals))
             previous_hash = vals["entry_hash"]
         # sudo: entries are created only here; no group has create rights.
-        return self.sudo().create(vals_list)
+        entries = self.sudo().create(vals_list)
+        head._move_chain_head(self._table, previous_hash)
+        return entries
 
     @api.model
     def _hash_content(self, vals):
@@ -105,6 +99,9 @@ class CustomerArchiveHashChain(models.AbstractModel):
 
         ``broken_message`` is called with the id of the first broken entry.
         """
+        # The check reads the table in SQL, so the model's read right is
+        # checked here: without it anyone could call the method over RPC.
+        self.browse().check_access("read")
         broken_id = self._first_broken_entry_id()
         notification_type = "danger" if broken_id else "success"
         return {
@@ -117,3 +114,79 @@ class CustomerArchiveHashChain(models.AbstractModel):
                 "sticky": bool(broken_id),
             },
         }
+
+
+class CustomerArchiveHashChainHead(models.Model):
+    """Hash of a chain's last entry, in one row per chain that every append updates.
+
+    Odoo runs transactions in REPEATABLE READ, so a transaction only sees the
+    rows committed before its first query. Two requests appending at once both
+    lock their chain's row: the second waits for the first to commit, then
+    PostgreSQL raises a serialization failure, because the row changed after
+    the second request's snapshot, and Odoo runs that request again on a new
+    snapshot that contains the first append. A lock that does not update a row
+    would let the second request read the chain's end from its old snapshot and
+    fork the chain.
+    """
+
+    _name = "customer.archive.hash.chain.head"
+    _description = "Hash Chain Head"
+
+    chain = fields.Char(required=True, readonly=True, help="Table of the chain.")
+    entry_hash = fields.Char(required=True, readonly=True)
+
+    _chain_uniq = models.UniqueIndex("(chain)")
+
+    def _reset_chain_head(self, chain):
+        """Point the head of ``chain`` at its last entry, creating the row if needed."""
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO customer_archive_hash_chain_head (chain, entry_hash)
+                   VALUES (%s, COALESCE((SELECT entry_hash FROM %s
+                                          ORDER BY id DESC LIMIT 1), %s))
+                   ON CONFLICT (chain)
+                   DO UPDATE SET entry_hash = EXCLUDED.entry_hash""",
+                chain,
+                SQL.identifier(chain),
+                GENESIS_HASH,
+            )
+        )
+
+    def _lock_chain_head(self, chain):
+        """Lock the head row of ``chain`` and return the hash the next entry chains to.
+
+        :raises psycopg2.errors.SerializationFailure: when another transaction
+            appended after this transaction's snapshot.
+        """
+        query = SQL(
+            "SELECT entry_hash FROM customer_archive_hash_chain_head "
+            "WHERE chain = %s FOR UPDATE",
+            chain,
+        )
+        self.env.cr.execute(query)
+        row = self.env.cr.fetchone()
+        if row is None:
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO customer_archive_hash_chain_head (chain, entry_hash)
+                       VALUES (%s, COALESCE((SELECT entry_hash FROM %s
+                                              ORDER BY id DESC LIMIT 1), %s))
+                       ON CONFLICT (chain) DO NOTHING""",
+                    chain,
+                    SQL.identifier(chain),
+                    GENESIS_HASH,
+                )
+            )
+            self.env.cr.execute(query)
+            row = self.env.cr.fetchone()
+        return row[0]
+
+    def _move_chain_head(self, chain, new_hash):
+        self.env.cr.execute(
+            SQL(
+                "UPDATE customer_archive_hash_chain_head SET entry_hash = %s "
+                "WHERE chain = %s",
+                new_hash,
+                chain,
+            )
+        )

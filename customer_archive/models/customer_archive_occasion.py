@@ -286,5 +286,7 @@ class CustomerArchiveOccasion(models.Model):
 
     @api.model
     def _cron_send_festival_greetings(self):
+        # sudo: the scheduled action serves the festivals of every company;
+        # nothing it reads is returned to a user.
         rules = self.sudo().search([])._occasion_greeting_rules()
         return self.env["customer.archive.greeting"].sudo()._greeting_run(rules)

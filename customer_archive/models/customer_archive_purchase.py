@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CustomerArchivePurchase(models.Model):
@@ -83,6 +84,24 @@ class CustomerArchivePurchase(models.Model):
                 )
             else:
                 purchase.depletion_date = False
+
+    @api.constrains("partner_id", "company_id")
+    def _check_archive_company(self):
+        # A purchase moves the customer's tier and cycle, so only the company
+        # that holds the archive may record one.
+        for purchase in self:
+            archive_company = purchase.partner_id.archive_company_id
+            if archive_company and purchase.company_id != archive_company:
+                raise ValidationError(
+                    self.env._(
+                        "The archive of “%(customer)s” belongs to %(archive)s, so "
+                        "its purchases cannot be recorded in %(company)s; switch "
+                        "to %(archive)s and record the purchase there.",
+                        customer=purchase.partner_id.display_name,
+                        archive=archive_company.name,
+                        company=purchase.company_id.name,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -5,11 +5,33 @@ import os
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.checksum import sha256_hex
 
 _logger = logging.getLogger(__name__)
+
+ARCHIVE_DOCUMENT_MODEL = "customer.archive.document"
+# Fields that hold a filed file's content, its owner or its public flag.
+# Changing them would swap the content behind its recorded SHA-256, or take the
+# file out of the document's access rules (a public file is readable by all).
+FILED_CONTENT_FIELDS = frozenset(
+    {
+        "datas",
+        "raw",
+        "db_datas",
+        "store_fname",
+        "url",
+        "type",
+        "res_model",
+        "res_id",
+        "res_field",
+        "public",
+    }
+)
+# Fields whose read hands out a file's content, as a download does.
+CONTENT_FIELDS = frozenset({"datas", "raw", "db_datas"})
 
 
 class IrAttachment(models.Model):
@@ -22,9 +44,76 @@ class IrAttachment(models.Model):
         help="SHA-256 of the file, recorded when it is filed in a customer archive.",
     )
 
+    def read(self, fields=None, load="_classic_read"):
+        """Log reads of archive files' content, as downloads are logged.
+
+        ``read`` (and ``web_read``, which calls it) hands out the content of a
+        file over RPC without going through the download routes.
+        """
+        result = super().read(fields, load)
+        if not self.env.su and (fields is None or CONTENT_FIELDS & set(fields)):
+            # NOTE: a refused read is not logged. Logging it would need a second
+            # transaction, which would wait for the chain head's lock when this
+            # transaction has already appended to the log.
+            binary = self.env["ir.binary"]
+            for attachment in self._archive_bound():
+                binary._archive_log_download(
+                    attachment.with_env(self.env), granted=True
+                )
+        return result
+
+    def write(self, vals):
+        if not self.env.su:
+            if "archive_sha256" in vals:
+                raise UserError(
+                    self.env._(
+                        "The SHA-256 of a file is recorded when the file is filed "
+                        "and cannot be written; leave the field out."
+                    )
+                )
+            if FILED_CONTENT_FIELDS & vals.keys():
+                self._archive_check_not_filed()
+        return super().write(vals)
+
+    def unlink(self):
+        if not self.env.su and not self.env.user.has_group(
+            "customer_archive.group_archive_manager"
+        ):
+            self._archive_check_not_filed()
+        return super().unlink()
+
+    def _archive_filed(self):
+        """Return the attachments that are filed files of archive documents."""
+        # sudo: reads only the owner fields and the checksum to pick the files.
+        return self.sudo().filtered(
+            lambda a: a.res_model == ARCHIVE_DOCUMENT_MODEL and a.archive_sha256
+        )
+
+    def _archive_bound(self):
+        """Return the attachments bound to an archive document."""
+        # sudo: reads only the owner fields to pick the files.
+        return self.sudo().filtered(
+            lambda a: a.res_model == ARCHIVE_DOCUMENT_MODEL and a.res_id
+        )
+
+    def _archive_check_not_filed(self):
+        filed = self._archive_filed()
+        if filed:
+            raise UserError(
+                self.env._(
+                    "The file “%(file)s” is filed in a customer archive, so its "
+                    "content and owner cannot change and only archive managers "
+                    "can delete it. File a new document with the corrected file "
+                    "instead.",
+                    file=filed[0].name,
+                )
+            )
+
     def _archive_record_sha256(self):
         """Store the SHA-256 of each attachment's current content."""
-        for attachment in self:
+        # sudo: the checksum is a protected field; the caller filed these
+        # attachments as the current user.
+        for attachment in self.sudo():
             attachment.archive_sha256 = sha256_hex(attachment.raw)
 
     @api.model

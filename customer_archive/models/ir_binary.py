@@ -40,9 +40,11 @@ class IrBinary(models.AbstractModel):
             self._archive_log_download(attachment, granted=False)
             raise AccessError(
                 self.env._(
-                    "You are not allowed to read the file %(file)s of the customer "
-                    "archive; request a consultation first.",
-                    file=attachment.sudo().name,
+                    "You are not allowed to read the customer archive file "
+                    "%(file_id)s; request a consultation first.",
+                    # The id, not the name: a file's name often contains the
+                    # archive number and the document type.
+                    file_id=attachment.id,
                 )
             )
         self._archive_log_download(attachment, granted=True)
@@ -83,8 +85,11 @@ class IrBinary(models.AbstractModel):
         if self.env.context.get("archive_access_logged"):
             return
         # sudo: the log names the document even when the user may not read it.
-        document = self.env["customer.archive.document"].sudo().browse(attachment.res_id)
+        document = (
+            self.env["customer.archive.document"].sudo().browse(attachment.res_id)
+        )
         log = self.env["customer.archive.access.log"]
+        # sudo: the file's name goes into the log entry, not to the user.
         details = attachment.sudo().name
         if (granted or keep_transaction) and not self.env.cr.readonly:
             log._log(

@@ -205,6 +205,8 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         result = super().set_values()
+        # sudo: the settings form is for archive managers, who may not write
+        # ir.config_parameter; only the module's own keys are written.
         params = self.env["ir.config_parameter"].sudo()
         for field_name, key in GREETING_EXPLICIT_SETTINGS.items():
             params.set_param(f"customer_archive.{key}", str(self[field_name]))

@@ -2,6 +2,7 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools import birthdays, classification, identity
@@ -28,6 +29,30 @@ ACTIVITY_CYCLES = [
     (classification.CYCLE_LOST, "Lost"),
 ]
 CLASSIFICATION_BATCH_SIZE = 5000
+# Fields that only the module's own code writes: registration gives the number
+# and date, the classification computes the figures and moves the state.
+# Users and RPC callers may not set them; the code writes them in sudo mode.
+SYSTEM_FIELDS = frozenset(
+    {
+        "archive_number",
+        "archive_registration_date",
+        "archive_state",
+        "archive_tier",
+        "archive_activity_cycle",
+        "archive_last_purchase_date",
+        "archive_last_interaction_date",
+        "archive_purchase_count",
+        "archive_purchase_total",
+        "archive_classified_on",
+    }
+)
+MANAGER_GROUP = "customer_archive.group_archive_manager"
+
+
+def _field_default(model, name):
+    """Return the default value of field ``name`` of ``model``, or None."""
+    default = model._fields[name].default
+    return default(model) if default else None
 
 
 class ResPartner(models.Model):
@@ -167,10 +192,12 @@ class ResPartner(models.Model):
         help="The ID number fails the length, birth date or check digit test of "
         "Chinese resident identity numbers; it is kept as typed.",
     )
+    # The message quotes the whole number, so it is as restricted as the number.
     archive_id_number_issue = fields.Char(
         string="ID Number Problem",
         compute="_compute_archive_id_number_issue",
         compute_sudo=True,
+        groups="customer_archive.group_archive_manager",
     )
     archive_phone_normalized = fields.Char(
         string="Normalised Phone",
@@ -297,13 +324,9 @@ class ResPartner(models.Model):
     @api.depends("archive_id_number")
     def _compute_archive_id_number_masked(self):
         for partner in self:
-            number = partner.archive_id_number or ""
-            if len(number) > 8:
-                partner.archive_id_number_masked = (
-                    number[:4] + "*" * (len(number) - 8) + number[-4:]
-                )
-            else:
-                partner.archive_id_number_masked = "*" * len(number)
+            partner.archive_id_number_masked = identity.mask_identity_number(
+                partner.archive_id_number
+            )
 
     @api.depends("archive_id_number")
     def _compute_archive_id_number_invalid(self):
@@ -424,11 +447,66 @@ class ResPartner(models.Model):
                 vals["archive_id_number"] = result.number
         return vals
 
+    @api.model
+    def _archive_check_system_fields(self, vals, defaults=False):
+        """Reject values of ``SYSTEM_FIELDS`` written outside sudo mode.
+
+        With ``defaults``, as on create, a field's default or empty value is
+        accepted, because clients may send it for a new contact.
+        """
+        if self.env.su:
+            return
+        names = sorted(SYSTEM_FIELDS & vals.keys())
+        if defaults:
+            names = [
+                name
+                for name in names
+                if vals[name] and vals[name] != _field_default(self, name)
+            ]
+        if names:
+            raise UserError(
+                self.env._(
+                    "The field(s) %(fields)s of a customer archive are set by "
+                    "registration and classification only; register the archive "
+                    "or record a purchase instead of writing them.",
+                    fields=", ".join(names),
+                )
+            )
+
+    def _archive_check_responsible_change(self, vals):
+        """Let only archive managers change the responsible of an archive.
+
+        The responsible user reads the archive's internal documents, so taking
+        over a customer would otherwise open them to any archive user.
+        """
+        if "archive_user_id" not in vals or self.env.su:
+            return
+        if self.env.user.has_group(MANAGER_GROUP):
+            return
+        new_user_id = vals["archive_user_id"] or False
+        changed = self.filtered(
+            lambda p: p.archive_user_id and p.archive_user_id.id != new_user_id
+        )
+        if changed:
+            raise UserError(
+                self.env._(
+                    "Only archive managers can change the responsible of the "
+                    "archive of %(customer)s, who is %(user)s; ask an archive "
+                    "manager to reassign it.",
+                    customer=changed[0].display_name,
+                    user=changed[0].archive_user_id.name,
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._archive_check_system_fields(vals, defaults=True)
         return super().create([self._archive_clean_vals(vals) for vals in vals_list])
 
     def write(self, vals):
+        self._archive_check_system_fields(vals)
+        self._archive_check_responsible_change(vals)
         result = super().write(self._archive_clean_vals(vals))
         if "archive_user_id" in vals:
             # The stored responsible user of documents drives their access rule.
@@ -436,6 +514,9 @@ class ResPartner(models.Model):
         return result
 
     def export_data(self, fields_to_export):
+        # An export of the "id" column alone reads no field, so without this
+        # check it would succeed, and be logged, on unreadable records.
+        self.check_access("read")
         result = super().export_data(fields_to_export)
         if any(name.startswith("archive_") for name in fields_to_export):
             self.env["customer.archive.access.log"]._log(
@@ -448,36 +529,67 @@ class ResPartner(models.Model):
     # Duplicates
 
     def _archive_find_duplicates(self):
-        """Return registered archives sharing this customer's phone or ID number."""
+        """Return registered archives sharing this customer's phone or ID number.
+
+        The search runs as the current user, so only archives they may read
+        are named. Archive users cannot search on the ID number, so the
+        archives holding it are found in sudo mode and passed in by id.
+        """
         self.ensure_one()
-        # sudo: the ID number is hidden from archive users, but the check must
-        # see it; only the matching archives' numbers and names are shown.
-        partner = self.sudo()
         conditions = []
-        if partner.archive_phone_normalized:
+        if self.archive_phone_normalized:
             conditions.append(
-                [("archive_phone_normalized", "=", partner.archive_phone_normalized)]
+                Domain("archive_phone_normalized", "=", self.archive_phone_normalized)
             )
-        if partner.archive_id_number:
-            conditions.append(
-                [
-                    (
-                        "archive_id_number",
-                        "=",
-                        identity.compact_resident_id(partner.archive_id_number),
-                    )
-                ]
+        id_number = self._archive_id_number_to_compare()
+        if id_number:
+            # sudo: yields only ids, which the user's own search below filters
+            # through their record rules.
+            holders = (
+                self.env["res.partner"]
+                .sudo()
+                .with_context(active_test=False)
+                ._search(
+                    [
+                        (
+                            "archive_id_number",
+                            "=",
+                            identity.compact_resident_id(id_number),
+                        )
+                    ]
+                )
             )
+            conditions.append(Domain("id", "in", holders))
         if not conditions:
             return self.browse()
-        domain = ["|"] * (len(conditions) - 1)
-        for condition in conditions:
-            domain += condition
-        own_ids = [partner._origin.id] if partner._origin.id else []
-        return partner.with_context(active_test=False).search(
-            [("archive_number", "!=", False), ("id", "not in", own_ids), *domain],
-            limit=5,
+        own_ids = [self._origin.id] if self._origin.id else []
+        domain = Domain.AND(
+            [
+                Domain("archive_number", "!=", False),
+                Domain("id", "not in", own_ids),
+                Domain.OR(conditions),
+            ]
         )
+        return (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search(domain, limit=5)
+        )
+
+    def _archive_id_number_to_compare(self):
+        """Return the ID number that the duplicate check may compare.
+
+        Managers compare the number as typed in the form. For other users only
+        the saved number counts: the form cannot show them the number, and
+        comparing a number sent with an unsaved form would tell them which
+        customer holds any ID number they try.
+        """
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return self.archive_id_number
+        if not self._origin.id:
+            return False
+        # sudo: the saved number is compared, never returned.
+        return self._origin.sudo().archive_id_number
 
     def _archive_duplicate_message(self, duplicates):
         return self.env._(
@@ -502,6 +614,10 @@ class ResPartner(models.Model):
                 self.env._("Choose a folder before registering the archive.")
             )
         registration_date = registration_date or fields.Date.context_today(self)
+        # The number, date and state are system fields, written in sudo mode
+        # once the user's rights on the customers and the folder are checked.
+        self.check_access("write")
+        folder.check_access("read")
         for partner in self:
             vals = {"archive_folder_id": folder.id}
             if partner.archive_state in ("not_registered", "closed"):
@@ -511,7 +627,8 @@ class ResPartner(models.Model):
                 vals["archive_registration_date"] = registration_date
             if not partner.archive_user_id:
                 vals["archive_user_id"] = (user or partner.user_id or self.env.user).id
-            partner.write(vals)
+            # sudo: see the access checks above.
+            partner.sudo().write(vals)
         return True
 
     def action_archive_register(self):
@@ -559,6 +676,8 @@ class ResPartner(models.Model):
     @api.model
     def _archive_classification_settings(self):
         """Return the RFM thresholds and the dormant and lost day limits."""
+        # sudo: archive users may not read ir.config_parameter; only these
+        # thresholds are read.
         params = self.env["ir.config_parameter"].sudo()
 
         def number(key, default, kind=int):

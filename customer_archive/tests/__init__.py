@@ -23,5 +23,10 @@ from . import test_dashboard
 from . import test_import_job
 from . import test_analysis_tour
 from . import test_translations
+from . import test_protected_fields
+from . import test_sensitive_fields
+from . import test_concurrency
+from . import test_access_matrix
+from . import test_output_safety
 from . import test_demo
 from . import test_display_names

@@ -32,7 +32,9 @@ class TestAccessLog(ConsultationCase):
         self.assertEqual(entry.purpose, request.purpose)
 
     def test_public_document_open_not_logged(self):
-        public = self._file_document(self.customer, "customer_archive.document_type_srv")
+        public = self._file_document(
+            self.customer, "customer_archive.document_type_srv"
+        )
         public.with_user(self.user).web_read({"name": {}})
         self.assertFalse(self._new_entries())
 

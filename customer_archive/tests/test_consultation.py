@@ -19,7 +19,9 @@ class ConsultationCase(ArchiveCase):
             cls.customer, "customer_archive.document_type_con"
         )
 
-    def _request(self, user, start="2026-03-01 08:00:00", end="2026-03-03 18:00:00", **vals):
+    def _request(
+        self, user, start="2026-03-01 08:00:00", end="2026-03-03 18:00:00", **vals
+    ):
         return (
             self.env["customer.archive.consultation"]
             .with_user(user)
@@ -107,7 +109,9 @@ class TestConsultationWorkflow(ConsultationCase):
         )
         wizard.action_reject()
         self.assertEqual(request.state, "rejected")
-        self.assertEqual(request.rejection_reason, "The purpose does not need the contract.")
+        self.assertEqual(
+            request.rejection_reason, "The purpose does not need the contract."
+        )
         self.assertIn(self.user.partner_id, request.message_ids[0].partner_ids)
 
     def test_decided_request_cannot_be_decided_again(self):
@@ -125,7 +129,9 @@ class TestConsultationWorkflow(ConsultationCase):
     @mute_logger("odoo.sql_db")
     def test_period_end_after_start(self):
         with self.assertRaises(IntegrityError):
-            self._request(self.user, start="2026-03-05 08:00:00", end="2026-03-01 08:00:00")
+            self._request(
+                self.user, start="2026-03-05 08:00:00", end="2026-03-01 08:00:00"
+            )
 
     def test_empty_scope_rejected(self):
         with self.assertRaises(ValidationError):
@@ -157,14 +163,18 @@ class TestConsultationWorkflow(ConsultationCase):
     def test_users_see_only_own_requests(self):
         own = self._request(self.user)
         other = self._request(self.user_2)
-        visible = self.env["customer.archive.consultation"].with_user(self.user).search(
-            [("id", "in", (own | other).ids)]
+        visible = (
+            self.env["customer.archive.consultation"]
+            .with_user(self.user)
+            .search([("id", "in", (own | other).ids)])
         )
         self.assertEqual(visible, own)
 
     def test_approved_request_on_archive_page(self):
         request = self._approved_request(self.user)
-        self.assertIn(request, self.customer.with_user(self.manager).archive_consultation_ids)
+        self.assertIn(
+            request, self.customer.with_user(self.manager).archive_consultation_ids
+        )
 
     def test_cron_expires_after_period(self):
         request = self._approved_request(self.user)
@@ -175,4 +185,6 @@ class TestConsultationWorkflow(ConsultationCase):
             self.env["customer.archive.consultation"]._cron_expire()
             self.assertEqual(request.state, "expired")
             # A second run finds nothing more to do.
-            self.assertEqual(self.env["customer.archive.consultation"]._cron_expire(), 0)
+            self.assertEqual(
+                self.env["customer.archive.consultation"]._cron_expire(), 0
+            )

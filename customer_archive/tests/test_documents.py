@@ -22,7 +22,9 @@ class TestDocuments(ArchiveCase):
 
     def test_sequence_counts_per_customer_and_type(self):
         first = self._file_document(self.customer, "customer_archive.document_type_inf")
-        second = self._file_document(self.customer, "customer_archive.document_type_inf")
+        second = self._file_document(
+            self.customer, "customer_archive.document_type_inf"
+        )
         other_type = self._file_document(
             self.customer, "customer_archive.document_type_pay"
         )
@@ -38,9 +40,7 @@ class TestDocuments(ArchiveCase):
             self.customer, "customer_archive.document_type_con", reference="HT/2026/7"
         )
         # The slash of the reference is not allowed in a file name.
-        self.assertEqual(
-            document.name, f"CON-HT-2026-7-{self.customer.archive_number}"
-        )
+        self.assertEqual(document.name, f"CON-HT-2026-7-{self.customer.archive_number}")
 
     def test_unknown_placeholder_rejected(self):
         doc_type = self.env.ref("customer_archive.document_type_con")
@@ -57,7 +57,9 @@ class TestDocuments(ArchiveCase):
         self.assertIn(hashlib.sha256(content).hexdigest(), document.checksums)
 
     def test_attachment_bound_to_document(self):
-        document = self._file_document(self.customer, "customer_archive.document_type_srv")
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_srv"
+        )
         self.assertEqual(document.attachment_ids.res_model, "customer.archive.document")
         self.assertEqual(document.attachment_ids.res_id, document.id)
 
@@ -80,7 +82,9 @@ class TestDocuments(ArchiveCase):
             )
 
     def test_default_confidentiality_from_type(self):
-        document = self._file_document(self.customer, "customer_archive.document_type_con")
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_con"
+        )
         self.assertEqual(document.confidentiality, "confidential")
 
     def test_unregistered_customer_rejected(self):
@@ -89,7 +93,9 @@ class TestDocuments(ArchiveCase):
             self._file_document(stranger, "customer_archive.document_type_con")
 
     def test_type_change_after_filing_rejected(self):
-        document = self._file_document(self.customer, "customer_archive.document_type_con")
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_con"
+        )
         with self.assertRaises(UserError):
             document.type_id = self.env.ref("customer_archive.document_type_inf")
 

@@ -82,7 +82,9 @@ class TestDownload(ArchiveCase, HttpCase):
 
     def test_user_with_current_request_downloads(self):
         now = fields.Datetime.now()
-        request = self._approve(self.user, now - timedelta(hours=1), now + timedelta(hours=2))
+        request = self._approve(
+            self.user, now - timedelta(hours=1), now + timedelta(hours=2)
+        )
         self._login(self.user)
         for response in (self._web_content(), self._module_route()):
             self.assertEqual(response.status_code, 200)

@@ -81,6 +81,19 @@ class TestBirthdayGreetings(GreetingCase):
             self._send()
         self.assertEqual(self._greetings_of(customer).date, date(2026, 9, 25))
 
+    def test_birthday_rule_skips_solar_on_lunar_pair(self):
+        """Lunar pairs of other years select lunar birthdays only."""
+        day = date(2026, 9, 25)  # lunar 8/15, which was 2025-10-06 last year
+        with freeze_time("2026-09-25 02:00:00"):
+            lunar = self._customer(
+                "Chen Jie", date(1985, 9, 29), archive_birthday_calendar="lunar"
+            )
+            solar = self._customer("Solar October", date(1990, 10, 6))
+            (rule,) = self.greetings._greeting_birthday_rules(self.company, day, 0)
+            candidates = {c.partner_id for c in self.greetings._greeting_fetch(rule)}
+        self.assertIn(lunar.id, candidates)
+        self.assertNotIn(solar.id, candidates)
+
     def test_feb_29_common_year_on_feb_28(self):
         with freeze_time("2026-02-28 02:00:00"):
             leapling = self._customer("Leapling", date(2000, 2, 29))

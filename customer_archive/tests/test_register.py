@@ -84,7 +84,9 @@ class TestRegister(ArchiveCase):
 
     def test_duplicate_id_number_names_archive(self):
         self.customer.archive_id_number = "11010519491231002X"
-        twin = self._create_customer("Fang Wang", archive_id_number="11010519491231002X")
+        twin = self._create_customer(
+            "Fang Wang", archive_id_number="11010519491231002X"
+        )
         self.assertIn(self.customer.archive_number, twin.archive_duplicate_warning)
 
     def test_duplicate_ignores_unregistered(self):
@@ -141,7 +143,9 @@ class TestRegister(ArchiveCase):
     def test_lunar_birthdays_refreshed_each_year(self):
         with freeze_time("2026-03-01"):
             partner = self._create_customer(
-                "Lunar", archive_birthday="1990-06-15", archive_birthday_calendar="lunar"
+                "Lunar",
+                archive_birthday="1990-06-15",
+                archive_birthday_calendar="lunar",
             )
             self.env.flush_all()
         # The refresh commits after each batch, as the cron's progress.
@@ -165,7 +169,9 @@ class TestRegister(ArchiveCase):
 @tagged("post_install", "-at_install")
 class TestIdentityNumber(ArchiveCase):
     def test_valid_id_stored_compact(self):
-        partner = self._create_customer("Compact", archive_id_number="1101 0519 4912 3100 2x")
+        partner = self._create_customer(
+            "Compact", archive_id_number="1101 0519 4912 3100 2x"
+        )
         self.assertEqual(partner.archive_id_number, "11010519491231002X")
         self.assertFalse(partner.archive_id_number_invalid)
 
@@ -176,7 +182,9 @@ class TestIdentityNumber(ArchiveCase):
         self.assertIn("110105194912310021", partner.archive_id_number_issue)
 
     def test_impossible_date_named_in_issue(self):
-        partner = self._create_customer("Feb 30", archive_id_number="110105199902300021")
+        partner = self._create_customer(
+            "Feb 30", archive_id_number="110105199902300021"
+        )
         self.assertIn("birth date", partner.archive_id_number_issue)
 
     def test_onchange_offers_birthday_and_gender(self):

@@ -34,8 +34,10 @@ class TestSecurity(ArchiveCase):
         )
 
     def _visible_documents(self, user):
-        return self.env["customer.archive.document"].with_user(user).search(
-            [("id", "in", self.documents.ids)]
+        return (
+            self.env["customer.archive.document"]
+            .with_user(user)
+            .search([("id", "in", self.documents.ids)])
         )
 
     def test_user_sees_public_and_own_internal(self):
@@ -134,9 +136,7 @@ class TestSecurity(ArchiveCase):
     @mute_logger("odoo.addons.base.models.ir_model")
     def test_portal_user_denied(self):
         with self.assertRaises(AccessError):
-            self.env["customer.archive.document"].with_user(self.portal_user).search(
-                []
-            )
+            self.env["customer.archive.document"].with_user(self.portal_user).search([])
 
     def test_other_company_user_sees_nothing(self):
         self.assertFalse(self._visible_documents(self.other_company_user))

@@ -27,7 +27,7 @@ def _lunar_to_solar(lunar_year, month, day, is_leap):
     Falls back from a missing leap month to the regular month and from day 30 to
     day 29 when the month is short; returns ``None`` outside the library's range.
     """
-    for leap in ((True, False) if is_leap else (False,)):
+    for leap in (True, False) if is_leap else (False,):
         for candidate_day in (day, day - 1) if day == 30 else (day,):
             try:
                 return LunarDate(lunar_year, month, candidate_day, leap).to_solar_date()

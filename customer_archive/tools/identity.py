@@ -36,9 +36,21 @@ class ResidentId:
 
 
 def compact_resident_id(raw):
-    """Return ``raw`` without spaces or dashes, full-width forms folded, ``x`` as ``X``."""
+    """Return ``raw`` without spaces or dashes, full-width forms folded, ``x`` as ``X``.
+
+    Decimal digits of other scripts (Arabic-Indic, Devanagari...) become ASCII
+    digits and invisible format characters (zero-width spaces, bidirectional
+    marks) are dropped, so one number always compacts to one ASCII form and
+    the duplicate check compares like with like.
+    """
     text = unicodedata.normalize("NFKC", raw or "")
-    return _SEPARATORS.sub("", text).upper()
+    characters = []
+    for character in text:
+        if unicodedata.category(character) == "Cf":
+            continue
+        digit = unicodedata.decimal(character, None)
+        characters.append(str(digit) if digit is not None else character)
+    return _SEPARATORS.sub("", "".join(characters)).upper()
 
 
 def check_resident_id(raw):
@@ -51,7 +63,9 @@ def check_resident_id(raw):
     number = compact_resident_id(raw)
     if len(number) != 18:
         return ResidentId(number, REASON_LENGTH)
-    if not (number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")):
+    if not number.isascii() or not (
+        number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")
+    ):
         return ResidentId(number, REASON_FORMAT)
     try:
         birth_date = ric.get_birth_date(number)
@@ -63,3 +77,18 @@ def check_resident_id(raw):
         return ResidentId(number, REASON_CHECKSUM)
     gender = "male" if int(number[16]) % 2 else "female"
     return ResidentId(number, None, birth_date, gender)
+
+
+def mask_identity_number(number):
+    """Return ``number`` with all but a few characters at each end replaced by ``*``.
+
+    At most a quarter of the characters show at each end, and never more than
+    four: an 18-character resident ID keeps ``1101`` and ``002X``, a
+    9-character passport number keeps two at each end, and numbers of three
+    characters or fewer are fully masked.
+    """
+    number = number or ""
+    shown = min(4, len(number) // 4)
+    if not shown:
+        return "*" * len(number)
+    return number[:shown] + "*" * (len(number) - 2 * shown) + number[-shown:]

@@ -1,4 +1,8 @@
-"""Document naming rules such as ``{archive_number}_{type_code}_{document_date}_{seq}``."""
+"""Document naming rules.
+
+A rule such as ``{archive_number}_{type_code}_{document_date}_{seq}`` names each
+filed document.
+"""
 
 import re
 import string
@@ -28,7 +32,9 @@ def rule_placeholders(rule):
     return names
 
 
-def render_document_name(rule, archive_number, type_code, document_date, seq, reference=""):
+def render_document_name(
+    rule, archive_number, type_code, document_date, seq, reference=""
+):
     """Render a document name from its type's naming rule.
 
     ``document_date`` is a ``date`` (written as YYYYMMDD) or ``None`` (written as
@@ -39,7 +45,9 @@ def render_document_name(rule, archive_number, type_code, document_date, seq, re
     values = {
         "archive_number": archive_number or "",
         "type_code": type_code or "",
-        "document_date": document_date.strftime("%Y%m%d") if document_date else "nodate",
+        "document_date": document_date.strftime("%Y%m%d")
+        if document_date
+        else "nodate",
         "seq": f"{seq:03d}",
         "reference": reference or "",
     }

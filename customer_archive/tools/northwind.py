@@ -18,8 +18,11 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import zip_longest
+from xml.etree import ElementTree
 
 import openpyxl
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 CUSTOMERS = "customers"
@@ -71,11 +74,23 @@ DATE_PATTERN = re.compile(
 )
 NUMBER_PATTERN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 SOURCE_PREFIX_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,29}$")
+# Share of the non-ASCII characters of a file read as GB18030 that must be
+# common Chinese characters (GB2312) for the reading to be trusted. Names
+# with rare characters outside GB2312, such as 喆 or 堃, stay far below the
+# other 10% in a real customer file.
+GB2312_MIN_SHARE = 0.9
 PREFIX_LENGTH = 3
 DEFAULT_PREFIX = "CAT"
 # Exceptions of openpyxl on bytes that are not a readable workbook, such as
 # bytes that are not a zip, a zip without the workbook parts, or broken XML.
-XLSX_ERRORS = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError)
+XLSX_ERRORS = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    ValueError,
+    ElementTree.ParseError,
+)
 
 
 # Codes of FileFormatError and of Rejection, each with its own message.
@@ -91,6 +106,8 @@ FILE_ERROR_CODES = (
     "nothing_to_import",
 )
 REJECTION_CODES = (
+    "formula_without_value",
+    "merged_cells",
     "column_count",
     "missing_value",
     "bad_number",
@@ -148,6 +165,8 @@ class Table:
     name: str
     header: list
     rows: list
+    # Rows to reject whatever their cells say: row number -> (code, values).
+    problems: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -381,8 +400,11 @@ def _cell_text(value):
     return str(value)
 
 
-def _build_table(name, records):
+def _build_table(name, records, problems=None):
     """Build a ``Table`` from ``(row_number, cells)`` pairs, the header first.
+
+    ``problems`` maps row numbers to the ``(code, values)`` rejection of rows
+    that cannot be read as they look, such as merged cells.
 
     :raises FileFormatError: when the header is missing, repeats a column or
         lacks a required column.
@@ -413,19 +435,54 @@ def _build_table(name, records):
         if len(header) == 1 and ";" in header[0]:
             raise FileFormatError("semicolon_separator", file=name)
         raise FileFormatError("missing_columns", file=name, columns=", ".join(missing))
-    return Table(name=name, header=header, rows=rows)
+    return Table(name=name, header=header, rows=rows, problems=problems or {})
+
+
+def decode_csv_bytes(name, data):
+    """Return the text of a CSV file in UTF-8 (BOM or not), GBK or GB18030.
+
+    Excel on Chinese Windows saves "CSV (Comma delimited)" in GBK. Bytes that
+    are not UTF-8 are read as GB18030, a superset of GBK, when most of their
+    non-ASCII characters fall in the GB2312 set of common Chinese characters.
+    Text in a Western code page such as Windows-1252 also decodes as GB18030
+    at times, but into rare characters outside GB2312, so it is rejected
+    rather than imported as nonsense.
+
+    :raises FileFormatError: ``not_utf8`` when neither reading applies.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileFormatError("not_utf8", file=name) from utf8_error
+    non_ascii = [char for char in text if not char.isascii()]
+    common = sum(1 for char in non_ascii if _is_gb2312(char))
+    if common < len(non_ascii) * GB2312_MIN_SHARE:
+        raise FileFormatError("not_utf8", file=name) from utf8_error
+    return text
+
+
+def _is_gb2312(char):
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_csv_table(name, data):
-    """Read the CSV file of table ``name`` from ``data`` (UTF-8 bytes, BOM or not).
+    """Read the CSV file of table ``name`` from ``data``.
 
-    :raises FileFormatError: when the bytes are not UTF-8, the CSV syntax is
-        broken or the header is unusable.
+    ``data`` is UTF-8, with or without BOM, or GBK / GB18030 as Excel on
+    Chinese Windows writes it; see ``decode_csv_bytes``.
+
+    :raises FileFormatError: when the encoding is not one of these, the CSV
+        syntax is broken or the header is unusable.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise FileFormatError("not_utf8", file=name) from error
+    text = decode_csv_bytes(name, data)
     reader = csv.reader(io.StringIO(text, newline=""))
     records = []
     row_number = 0
@@ -449,45 +506,112 @@ def read_xlsx_tables(data, names=TABLE_NAMES):
     the header's width, so only a row with values beyond the header's last
     column has the wrong column count.
 
+    A formula cell gives the value the spreadsheet computed and saved with
+    it. A row with a formula saved without its value (files written by
+    scripts rather than by Excel or LibreOffice), or with a merged cell,
+    would look empty where the sheet shows a value, so it is listed in the
+    table's ``problems`` and rejected. The workbook is read twice, once for
+    values and once for formulas, both in read-only mode.
+
     :raises FileFormatError: when the bytes are not a readable XLSX workbook or
         a sheet's header is unusable.
     """
+    workbooks = []
     try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True
-        )
-    except XLSX_ERRORS as error:
-        raise FileFormatError("bad_xlsx", error=str(error) or repr(error)) from error
-    try:
-        return _read_sheets(workbook, names)
+        for data_only in (True, False):
+            workbooks.append(
+                openpyxl.load_workbook(
+                    io.BytesIO(data), read_only=True, data_only=data_only
+                )
+            )
+        return _read_sheets(*workbooks, names)
     except XLSX_ERRORS as error:
         raise FileFormatError("bad_xlsx", error=str(error) or repr(error)) from error
     finally:
-        workbook.close()
+        for workbook in workbooks:
+            workbook.close()
 
 
-def _read_sheets(workbook, names):
+def _read_sheets(values_workbook, formulas_workbook, names):
     tables = {}
-    sheets = {sheet.title.strip().lower(): sheet for sheet in workbook.worksheets}
+    formula_sheets = {sheet.title: sheet for sheet in formulas_workbook.worksheets}
+    sheets = {
+        sheet.title.strip().lower(): sheet for sheet in values_workbook.worksheets
+    }
     for name in names:
         sheet = sheets.get(name)
         if sheet is None:
             continue
+        formula_sheet = formula_sheets[sheet.title]
         # The dimension stored in the file may be missing or wrong, and
         # read-only mode would then cut rows short.
         sheet.reset_dimensions()
+        formula_sheet.reset_dimensions()
+        problems = _merged_cell_problems(sheet)
         records = []
+        header = None
         width = None
-        for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = zip_longest(
+            sheet.iter_rows(values_only=True),
+            formula_sheet.iter_rows(values_only=True),
+            fillvalue=(),
+        )
+        for row_number, (values, formulas) in enumerate(rows, start=1):
+            problem = _formula_problem(values, formulas, header)
+            if problem and row_number > 1:
+                problems.setdefault(row_number, problem)
             cells = [_cell_text(value) for value in values]
             while cells and not cells[-1].strip():
                 cells.pop()
             if width is None:
                 width = len(cells)
+                header = cells
             cells += [""] * (width - len(cells))
             records.append((row_number, cells))
-        tables[name] = _build_table(name, records)
+        tables[name] = _build_table(name, records, problems)
     return tables
+
+
+def _formula_problem(values, formulas, header):
+    """Return the rejection of a row with a formula saved without its value."""
+    for index, (value, formula) in enumerate(
+        zip_longest(values, formulas, fillvalue=None)
+    ):
+        if value is None and formula is not None and str(formula).startswith("="):
+            column = get_column_letter(index + 1)
+            if header and index < len(header) and header[index].strip():
+                column = f"{header[index].strip()} ({column})"
+            return "formula_without_value", {"column": column, "value": formula}
+    return None
+
+
+def _merged_cell_problems(sheet):
+    """Return the rejection of each data row that a merged range covers.
+
+    Read-only worksheets do not expose their merged ranges, so the
+    ``mergeCell`` elements are read from the sheet's XML. Returns no problem
+    when openpyxl does not give that XML.
+    """
+    # NOTE: _get_source is a private method of openpyxl's read-only worksheet
+    # (3.0 and 3.1); without it merged cells are not detected.
+    get_source = getattr(sheet, "_get_source", None)
+    if get_source is None:
+        return {}
+    problems = {}
+    source = get_source()
+    try:
+        for _event, element in ElementTree.iterparse(source):
+            if element.tag.rsplit("}", 1)[-1] == "mergeCell":
+                reference = element.get("ref", "")
+                _min_col, min_row, _max_col, max_row = range_boundaries(reference)
+                for row_number in range(max(min_row, 2), max_row + 1):
+                    problems.setdefault(
+                        row_number, ("merged_cells", {"value": reference})
+                    )
+            element.clear()
+    finally:
+        source.close()
+    return problems
 
 
 def referenced_customer_codes(tables):
@@ -548,6 +672,11 @@ class _TableValidator:
         expected = len(self.table.header)
         columns = REQUIRED_COLUMNS[name] + OPTIONAL_COLUMNS[name]
         for row, cells in self.table.rows:
+            problem = self.table.problems.get(row)
+            if problem:
+                code, values = problem
+                self.reject(row, code, **values)
+                continue
             if len(cells) != expected:
                 self.reject(row, "column_count", expected=expected, found=len(cells))
                 continue

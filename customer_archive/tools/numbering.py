@@ -7,7 +7,10 @@ DEFAULT_PADDING = 5
 
 
 def is_valid_prefix(prefix):
-    """Return whether ``prefix`` is 1 to 10 upper-case letters or digits, letter first."""
+    """Return whether ``prefix`` is 1 to 10 upper-case letters or digits.
+
+    The first character must be a letter.
+    """
     return bool(prefix) and bool(PREFIX_PATTERN.match(prefix))
 
 

@@ -12,8 +12,9 @@ def file_error_message(env, error):
     match error.code:
         case "not_utf8":
             return env._(
-                "The %(file)s file is not UTF-8 text. Save it as “CSV UTF-8” and "
-                "import it again.",
+                "The %(file)s file is neither UTF-8 nor Chinese GBK text. Save "
+                "it in Excel as “CSV UTF-8 (Comma delimited)” and import it "
+                "again.",
                 **values,
             )
         case "empty":
@@ -70,6 +71,19 @@ def rejection_message(env, rejection):
     """Return the translated reason of a ``northwind.Rejection``."""
     values = rejection.values
     match rejection.code:
+        case "formula_without_value":
+            return env._(
+                "Column %(column)s holds the formula %(value)s, saved without "
+                "its value. Open the workbook in Excel or LibreOffice and save "
+                "it again, or paste the values in place of the formulas.",
+                **values,
+            )
+        case "merged_cells":
+            return env._(
+                "The cells %(value)s are merged, so only the first of them has "
+                "a value. Unmerge them and write the value in every row.",
+                **values,
+            )
         case "column_count":
             return env._(
                 "The row has %(found)s columns but the header has %(expected)s. "

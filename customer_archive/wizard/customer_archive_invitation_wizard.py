@@ -61,6 +61,9 @@ class CustomerArchiveInvitationWizard(models.TransientModel):
         the same event and date are left out.
         """
         self.ensure_one()
+        # sudo: nobody may create greeting register rows, which the claim
+        # inserts; the wizard is for archive managers and sends only to the
+        # customers they selected.
         greeting_model = self.env["customer.archive.greeting"].sudo()
         consenting = self.partner_ids.filtered("archive_marketing_consent")
         key = self._invitation_key()

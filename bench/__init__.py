@@ -1,0 +1,1 @@
+"""Benchmark of the customer_archive module at up to a million customers."""
