@@ -63,7 +63,14 @@ class CustomerArchiveImporter(models.AbstractModel):
         reference_date = (
             reference_date or data.last_order_date() or fields.Date.context_today(self)
         )
-        importer = self.with_context(archive_reference_date=reference_date)
+        # Tracking and creation messages would add a chatter message per
+        # customer and field, the bulk of the time and memory of a large
+        # import; the import report lists what was written instead.
+        importer = self.with_context(
+            archive_reference_date=reference_date,
+            tracking_disable=True,
+            mail_create_nolog=True,
+        )
         try:
             with self.env.cr.savepoint():
                 counts, folders = importer._write_import(
@@ -195,6 +202,18 @@ class CustomerArchiveImporter(models.AbstractModel):
         }
         return counts, folder_counts
 
+    def _create_in_batches(self, model, vals_list):
+        """Create the records of ``vals_list`` by batches and return them all.
+
+        The cache is emptied after each batch, so memory does not grow with
+        the number of rows. Everything stays in the import's savepoint.
+        """
+        ids = []
+        for start in range(0, len(vals_list), CREATE_BATCH_SIZE):
+            ids += model.create(vals_list[start : start + CREATE_BATCH_SIZE]).ids
+            self.env.invalidate_all()
+        return model.browse(ids)
+
     def _import_folders(self, data):
         """Find or create the folder of each category, matched on the folder name.
 
@@ -261,7 +280,7 @@ class CustomerArchiveImporter(models.AbstractModel):
                     partner.write(changed)
             else:
                 create_vals.append(vals)
-        created = Partner.create(create_vals)
+        created = self._create_in_batches(Partner, create_vals)
         partners = dict(known)
         partners.update({partner.archive_customer_code: partner for partner in created})
         self._import_contact_persons(data, partners)
@@ -339,7 +358,7 @@ class CustomerArchiveImporter(models.AbstractModel):
                     "parent_id": partner.id,
                 }
             )
-        Partner.create(create_vals)
+        self._create_in_batches(Partner, create_vals)
 
     def _import_purchases(self, data, partners, folders, source_prefix):
         """Create or update a purchase per valid order line, keyed by source reference.
@@ -378,8 +397,7 @@ class CustomerArchiveImporter(models.AbstractModel):
                     purchase.write(changed)
             else:
                 create_vals.append(vals)
-        for start in range(0, len(create_vals), CREATE_BATCH_SIZE):
-            Purchase.create(create_vals[start : start + CREATE_BATCH_SIZE])
+        self._create_in_batches(Purchase, create_vals)
         line_counts = {"created": len(create_vals), "updated": len(existing)}
         imported_orders = {line.order_id for line in data.lines}
         order_counts = {
@@ -432,15 +450,20 @@ class CustomerArchiveImporter(models.AbstractModel):
         Folder = self.env["customer.archive.folder"]
         folder_counts = Counter()
         ordered = partners.sorted(lambda p: (p.archive_customer_code or "", p.id))
-        for partner in ordered.filtered(lambda p: p.archive_state != "closed"):
-            folder_id = northwind.pick_main_folder(spend.get(partner.id, {}), names)
-            folder = Folder.browse(folder_id) if folder_id else fallback
-            partner._archive_register(
-                folder,
-                user=responsible,
-                registration_date=first_dates.get(partner) or today,
-            )
-            folder_counts[folder.name] += 1
+        open_partners = ordered.filtered(lambda p: p.archive_state != "closed")
+        for start in range(0, len(open_partners), CREATE_BATCH_SIZE):
+            for partner in open_partners[start : start + CREATE_BATCH_SIZE]:
+                folder_id = northwind.pick_main_folder(spend.get(partner.id, {}), names)
+                folder = Folder.browse(folder_id) if folder_id else fallback
+                partner._archive_register(
+                    folder,
+                    user=responsible,
+                    registration_date=first_dates.get(partner) or today,
+                )
+                folder_counts[folder.name] += 1
+            # Drop the batch from the cache, so memory does not grow with the
+            # number of customers.
+            self.env.invalidate_all()
         return dict(folder_counts)
 
     # Report
