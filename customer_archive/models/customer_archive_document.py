@@ -9,6 +9,8 @@ from .customer_archive_document_type import CONFIDENTIALITY_LEVELS
 # mode. A user writing the responsible user would change who reads the
 # document when it is internal.
 SYSTEM_FIELDS = frozenset({"name", "type_sequence", "archive_user_id"})
+# Confidentiality levels from the most open to the most restricted.
+CONFIDENTIALITY_ORDER = [level for level, _label in CONFIDENTIALITY_LEVELS]
 
 
 class CustomerArchiveDocument(models.Model):
@@ -218,6 +220,31 @@ class CustomerArchiveDocument(models.Model):
                 )
             )
 
+    def _check_confidentiality_lowering(self, level):
+        """Let only archive managers make a document more open.
+
+        Otherwise a responsible user could make an internal document public,
+        or a requester one they may consult, and so show it to every user.
+        """
+        if self.env.su or self.env.user.has_group(
+            "customer_archive.group_archive_manager"
+        ):
+            return
+        rank = CONFIDENTIALITY_ORDER.index(level)
+        lowered = self.filtered(
+            lambda d: CONFIDENTIALITY_ORDER.index(d.confidentiality) > rank
+        )
+        if lowered:
+            raise UserError(
+                self.env._(
+                    "Only archive managers can make %(document)s more open than "
+                    "%(level)s; ask an archive manager to change its "
+                    "confidentiality.",
+                    document=lowered[0].display_name,
+                    level=dict(CONFIDENTIALITY_LEVELS)[lowered[0].confidentiality],
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         doc_types = self.env["customer.archive.document.type"]
@@ -234,6 +261,8 @@ class CustomerArchiveDocument(models.Model):
 
     def write(self, vals):
         self._check_system_fields(vals)
+        if "confidentiality" in vals:
+            self._check_confidentiality_lowering(vals["confidentiality"])
         if {"partner_id", "type_id"} & vals.keys() and self.filtered("name"):
             raise UserError(
                 self.env._(

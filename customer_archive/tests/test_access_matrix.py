@@ -115,7 +115,7 @@ confidential_document      export           D D D D D A
 confidential_document      name_search      D D D H H A
 confidential_document      attachment_read  D D D D D A
 consulted_document         read             D D D D A A
-consulted_document         write            D D D D A A
+consulted_document         write            D D D D D A
 consulted_document         unlink           D D D D D A
 consulted_document         read_group       D D D H A A
 consulted_document         export           D D D D A A

@@ -123,10 +123,12 @@ class TestConcurrency(BaseCase):
             login=f"race_requester_{suffix}",
             groups="customer_archive.group_archive_user",
         ).id
+
         Partner = env["res.partner"]
         cls.new_customer_ids = Partner.create(
             [{"name": f"Race Newcomer {n}"} for n in range(3)]
         ).ids
+
         folder = env["customer.archive.folder"].browse(cls.folder_id)
         today = env["customer.archive.greeting"]._greeting_today(env.company)
         # 1992 is a leap year, so even 29 February has a birth date there.
@@ -144,9 +146,11 @@ class TestConcurrency(BaseCase):
         )
         birthday_customers._archive_register(folder)
         cls.birthday_customer_ids = birthday_customers.ids
+
         customer = Partner.create({"name": "Race Consulted"})
         customer._archive_register(folder)
         cls.customer_id = customer.id
+
         now = fields.Datetime.now()
         request = (
             env["customer.archive.consultation"]
@@ -162,6 +166,7 @@ class TestConcurrency(BaseCase):
         )
         request.action_submit()
         cls.request_id = request.id
+
         env.cr.execute(
             SQL("SELECT COALESCE(MAX(id), 0) FROM customer_archive_access_log")
         )

@@ -1,7 +1,9 @@
 """Writes that the screens never send but an RPC caller can: each must be refused."""
 
 import base64
+from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -316,3 +318,60 @@ class TestArchiveCompany(ArchiveCase):
                 {"partner_id": self.customer.id, "product": "Oolong", "amount": 999}
             )
         self.assertEqual(self.customer.archive_purchase_total, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestDocumentConfidentiality(ArchiveCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.internal_doc = cls._file_document(
+            cls.customer, "customer_archive.document_type_inf"
+        )
+        cls.confidential_doc = cls._file_document(
+            cls.customer, "customer_archive.document_type_con"
+        )
+
+    def _grant(self, document):
+        now = fields.Datetime.now()
+        request = (
+            self.env["customer.archive.consultation"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "requester_id": self.user.id,
+                    "document_ids": [(6, 0, document.ids)],
+                    "purpose": "Answer a complaint",
+                    "date_from": now - timedelta(hours=1),
+                    "date_to": now + timedelta(days=1),
+                }
+            )
+        )
+        request.with_user(self.user).action_submit()
+        request.with_user(self.manager_2).action_approve()
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_consulted_document_read_only(self):
+        self._grant(self.confidential_doc)
+        document = self.confidential_doc.with_user(self.user)
+        self.assertTrue(document.read(["name"]))
+        with self.assertRaises(AccessError):
+            document.write({"notes": "Seen"})
+        with self.assertRaises(UserError):
+            document.write({"confidentiality": "public"})
+        self.assertEqual(self.confidential_doc.confidentiality, "confidential")
+
+    def test_user_cannot_make_internal_public(self):
+        with self.assertRaises(UserError):
+            self.internal_doc.with_user(self.user).write({"confidentiality": "public"})
+        self.assertEqual(self.internal_doc.confidentiality, "internal")
+
+    def test_user_raises_confidentiality(self):
+        self.internal_doc.with_user(self.user).write(
+            {"confidentiality": "confidential"}
+        )
+        self.assertEqual(self.internal_doc.confidentiality, "confidential")
+
+    def test_manager_makes_document_public(self):
+        self.internal_doc.with_user(self.manager).write({"confidentiality": "public"})
+        self.assertEqual(self.internal_doc.confidentiality, "public")

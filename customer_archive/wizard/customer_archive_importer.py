@@ -13,8 +13,6 @@ from .customer_archive_import_messages import rejection_message
 _logger = logging.getLogger(__name__)
 
 CREATE_BATCH_SIZE = 1000
-# Customers registered between two progress reports.
-REGISTER_PROGRESS_STEP = 500
 
 
 def _changed_vals(record, vals):
@@ -84,7 +82,14 @@ class CustomerArchiveImporter(models.AbstractModel):
         reference_date = (
             reference_date or data.last_order_date() or fields.Date.context_today(self)
         )
-        importer = self.with_context(archive_reference_date=reference_date)
+        # Tracking and creation messages would add a chatter message per
+        # customer and field, the bulk of the time and memory of a large
+        # import; the import report lists what was written instead.
+        importer = self.with_context(
+            archive_reference_date=reference_date,
+            tracking_disable=True,
+            mail_create_nolog=True,
+        )
         try:
             with self.env.cr.savepoint():
                 counts, folders = importer._write_import(
@@ -223,6 +228,18 @@ class CustomerArchiveImporter(models.AbstractModel):
         }
         return counts, folder_counts
 
+    def _create_in_batches(self, model, vals_list):
+        """Create the records of ``vals_list`` by batches and return them all.
+
+        The cache is emptied after each batch, so memory does not grow with
+        the number of rows. Everything stays in the import's savepoint.
+        """
+        ids = []
+        for start in range(0, len(vals_list), CREATE_BATCH_SIZE):
+            ids += model.create(vals_list[start : start + CREATE_BATCH_SIZE]).ids
+            self.env.invalidate_all()
+        return model.browse(ids)
+
     def _import_folders(self, data):
         """Find or create the folder of each category, matched on the folder name.
 
@@ -289,7 +306,7 @@ class CustomerArchiveImporter(models.AbstractModel):
                     partner.write(changed)
             else:
                 create_vals.append(vals)
-        created = Partner.create(create_vals)
+        created = self._create_in_batches(Partner, create_vals)
         partners = dict(known)
         partners.update({partner.archive_customer_code: partner for partner in created})
         self._import_contact_persons(data, partners)
@@ -367,7 +384,7 @@ class CustomerArchiveImporter(models.AbstractModel):
                     "parent_id": partner.id,
                 }
             )
-        Partner.create(create_vals)
+        self._create_in_batches(Partner, create_vals)
 
     def _import_purchases(self, data, partners, folders, source_prefix, progress=None):
         """Create or update a purchase per valid order line, keyed by source reference.
@@ -414,6 +431,9 @@ class CustomerArchiveImporter(models.AbstractModel):
             Purchase.create(batch)
             if progress:
                 progress.advance(len(batch))
+            # Drop the batch from the cache, so memory does not grow with the
+            # number of order lines.
+            self.env.invalidate_all()
         line_counts = {"created": len(create_vals), "updated": len(existing)}
         imported_orders = {line.order_id for line in data.lines}
         order_counts = {
@@ -467,9 +487,12 @@ class CustomerArchiveImporter(models.AbstractModel):
         Folder = self.env["customer.archive.folder"]
         folder_counts = Counter()
         ordered = partners.sorted(lambda p: (p.archive_customer_code or "", p.id))
-        unreported = 0
-        for partner in ordered:
-            if partner.archive_state != "closed":
+        open_partners = ordered.filtered(lambda p: p.archive_state != "closed")
+        if progress and len(ordered) > len(open_partners):
+            progress.advance(len(ordered) - len(open_partners))
+        for start in range(0, len(open_partners), CREATE_BATCH_SIZE):
+            batch = open_partners[start : start + CREATE_BATCH_SIZE]
+            for partner in batch:
                 folder_id = northwind.pick_main_folder(spend.get(partner.id, {}), names)
                 folder = Folder.browse(folder_id) if folder_id else fallback
                 partner._archive_register(
@@ -478,12 +501,11 @@ class CustomerArchiveImporter(models.AbstractModel):
                     registration_date=first_dates.get(partner) or today,
                 )
                 folder_counts[folder.name] += 1
-            unreported += 1
-            if progress and unreported == REGISTER_PROGRESS_STEP:
-                progress.advance(unreported)
-                unreported = 0
-        if progress and unreported:
-            progress.advance(unreported)
+            if progress:
+                progress.advance(len(batch))
+            # Drop the batch from the cache, so memory does not grow with the
+            # number of customers.
+            self.env.invalidate_all()
         return dict(folder_counts)
 
     def _report_progress(self, done, total):
