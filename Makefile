@@ -30,7 +30,7 @@ export ODOO_BIN ODOO_PYTHON ODOO_ADDONS_PATH
 
 help:
 	@echo "make deps        install requirements-dev.txt into Odoo's interpreter"
-	@echo "make lint        ruff and pylint-odoo"
+	@echo "make lint        ruff, pylint-odoo and the pre-commit hooks"
 	@echo "make test        deps, lint, pytest tests/ and the module's Odoo tests"
 	@echo "make demo        database $(DB) with the Northwind sample, served on"
 	@echo "                 http://127.0.0.1:$(HTTP_PORT) (admin / admin)"

@@ -2,12 +2,13 @@
 
 Actions:
     format  apply ruff's fixes and formatting
-    lint    run ruff and pylint-odoo
+    lint    run ruff, pylint-odoo and the other pre-commit hooks
     test    lint, run pytest on tests/, then install the module with its
             tests in a throwaway database, which is dropped afterwards
 
 ``lint`` and ``test`` end with one line ``N passed, N failed, N skipped``
-that sums every source (ruff and pylint-odoo count as one test each) and
+that sums every source (ruff, pylint-odoo and the pre-commit hooks count as
+one test each) and
 exit with 1 when anything failed or nothing passed.
 
 An Odoo run fails when a test fails, when Odoo logs an ERROR or CRITICAL line
@@ -291,6 +292,47 @@ def run_pylint(odoo: setup_env.OdooInstall, module_dir: Path) -> Tally:
     )
     if completed.returncode != 0:
         result.fail(f"pylint exited with code {completed.returncode}")
+    else:
+        result.passed = 1
+    return result
+
+
+# Hooks of .pre-commit-config.yaml that run_ruff and run_pylint already cover
+# with the same release and settings, on MODULE_DIR rather than on the files
+# that git tracks.
+PRE_COMMIT_SKIPPED_HOOKS = ("ruff", "ruff-format", "pylint_odoo")
+
+
+def run_pre_commit(odoo: setup_env.OdooInstall) -> Tally:
+    """Run the hooks of .pre-commit-config.yaml on every tracked file as one test.
+
+    The OCA module and .po checks and the pre-commit-hooks checks run here.
+    pre-commit installs each hook from the package index into its own cache
+    (``~/.cache/pre-commit``) on the first run.
+    """
+    result = Tally("pre-commit hooks")
+    if not (REPO_ROOT / ".git").exists():
+        print("== pre-commit: skipped, not a git checkout", flush=True)
+        result.skipped = 1
+        result.notes.append("pre-commit needs a git checkout")
+        return result
+    print("== pre-commit run --all-files", flush=True)
+    completed = setup_env.run_python(
+        odoo,
+        "-m",
+        "pre_commit",
+        "run",
+        "--all-files",
+        "--show-diff-on-failure",
+        "--color=never",
+        cwd=REPO_ROOT,
+        env={**os.environ, "SKIP": ",".join(PRE_COMMIT_SKIPPED_HOOKS)},
+    )
+    if completed.returncode != 0:
+        result.fail(
+            f"pre-commit exited with code {completed.returncode}; the hooks "
+            "above name the files (fixers have already changed them)"
+        )
     else:
         result.passed = 1
     return result
@@ -587,7 +629,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.action == "format":
         return format_code(odoo, module_dir)
-    tallies = [run_ruff(odoo, module_dir), run_pylint(odoo, module_dir)]
+    tallies = [
+        run_ruff(odoo, module_dir),
+        run_pylint(odoo, module_dir),
+        run_pre_commit(odoo),
+    ]
     if args.action == "test":
         timestamp = time.strftime("%Y%m%d_%H%M%S")
         database = f"{args.db_prefix}_{timestamp}_{os.getpid()}"
