@@ -13,11 +13,14 @@ from ..tools.checksum import sha256_hex
 _logger = logging.getLogger(__name__)
 
 ARCHIVE_DOCUMENT_MODEL = "customer.archive.document"
-# Fields that hold a filed file's content, its owner or its public flag.
-# Changing them would swap the content behind its recorded SHA-256, or take the
-# file out of the document's access rules (a public file is readable by all).
+# Fields that hold a filed file's content, name, type, owner or public flag.
+# Changing them would swap the content behind its recorded SHA-256, change the
+# name that the access log and the destruction register show, or take the file
+# out of the document's access rules (a public file is readable by all).
 FILED_CONTENT_FIELDS = frozenset(
     {
+        "name",
+        "mimetype",
         "datas",
         "raw",
         "db_datas",
@@ -102,7 +105,7 @@ class IrAttachment(models.Model):
             raise UserError(
                 self.env._(
                     "The file “%(file)s” is filed in a customer archive, so its "
-                    "content and owner cannot change and only archive managers "
+                    "content, name and owner cannot change and only archive managers "
                     "can delete it. File a new document with the corrected file "
                     "instead.",
                     file=filed[0].name,

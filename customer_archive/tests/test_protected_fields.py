@@ -254,10 +254,21 @@ class TestDocumentSystemFields(ArchiveCase):
         attachment.with_user(self.manager).unlink()
         self.assertFalse(attachment.exists())
 
-    def test_user_renames_filed_file(self):
+    def test_user_cannot_rename_filed_file(self):
         attachment = self.own_doc.attachment_ids.with_user(self.user)
-        attachment.write({"name": "scan-2.pdf"})
-        self.assertEqual(attachment.name, "scan-2.pdf")
+        for vals in ({"name": "scan-2.html"}, {"mimetype": "text/html"}):
+            with self.subTest(vals=vals), self.assertRaises(UserError):
+                attachment.write(vals)
+        self.assertEqual(attachment.sudo().mimetype, "application/pdf")
+
+    def test_user_renames_unfiled_file(self):
+        upload = (
+            self.env["ir.attachment"]
+            .with_user(self.user)
+            .create({"name": "draft.pdf", "raw": b"%PDF-1.4 draft"})
+        )
+        upload.write({"name": "draft-2.pdf"})
+        self.assertEqual(upload.name, "draft-2.pdf")
 
 
 @tagged("post_install", "-at_install")
