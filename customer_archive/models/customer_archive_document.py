@@ -276,12 +276,59 @@ class CustomerArchiveDocument(models.Model):
             self._link_attachments()
         return result
 
+    def read(self, fields=None, load="_classic_read"):
+        """Log reads of internal and confidential documents over RPC.
+
+        ``web_read`` and ``web_search_read`` call ``read`` with
+        ``archive_view_logged`` set: a form logs its own opening, and lists
+        are not logged.
+        """
+        result = super().read(fields, load)
+        if not self.env.context.get("archive_view_logged"):
+            self._log_view()
+        return result
+
+    def search_read(
+        self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
+    ):
+        """Log the internal and confidential documents that ``search_read`` returns.
+
+        ``search_read`` reads through ``_read_format``, not through ``read``.
+        """
+        result = super().search_read(
+            domain, fields, offset, limit, order, **read_kwargs
+        )
+        if not self.env.context.get("archive_view_logged"):
+            self.browse([values["id"] for values in result])._log_view()
+        return result
+
     def web_read(self, specification):
         """Log each opening of an internal or confidential document's form."""
-        result = super().web_read(specification)
-        if len(self) == 1 and self.confidentiality in ("internal", "confidential"):
-            self.env["customer.archive.access.log"]._log("view", documents=self)
+        if self.env.context.get("archive_view_logged"):
+            return super().web_read(specification)
+        result = super(
+            CustomerArchiveDocument, self.with_context(archive_view_logged=True)
+        ).web_read(specification)
+        if len(self) == 1:
+            self._log_view()
         return result
+
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        return super(
+            CustomerArchiveDocument, self.with_context(archive_view_logged=True)
+        ).web_search_read(domain, specification, offset, limit, order, count_limit)
+
+    def _log_view(self):
+        """Write a "view" entry for each internal or confidential document of self."""
+        if self.env.su:
+            return
+        documents = self.filtered(
+            lambda document: document.confidentiality in ("internal", "confidential")
+        )
+        if documents:
+            self.env["customer.archive.access.log"]._log("view", documents=documents)
 
     def export_data(self, fields_to_export):
         # An export of the "id" column alone reads no field, so without this

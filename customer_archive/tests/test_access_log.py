@@ -31,6 +31,44 @@ class TestAccessLog(ConsultationCase):
         self.assertEqual(entry.consultation_id, request)
         self.assertEqual(entry.purpose, request.purpose)
 
+    def test_rpc_read_logged_with_request(self):
+        request = self._approved_request(self.user)
+        with freeze_time(DURING):
+            self.confidential_doc.with_user(self.user).read(["name", "notes"])
+        entry = self._new_entries()
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.action, "view")
+        self.assertEqual(entry.document_id, self.confidential_doc)
+        self.assertEqual(entry.consultation_id, request)
+
+    def test_search_read_logged(self):
+        self.env["customer.archive.document"].with_user(self.manager).search_read(
+            [("id", "=", self.confidential_doc.id)], ["name", "notes"]
+        )
+        entry = self._new_entries()
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.action, "view")
+        self.assertEqual(entry.document_id, self.confidential_doc)
+
+    def test_form_open_logged_once(self):
+        self.confidential_doc.with_user(self.manager).web_read(
+            {"name": {}, "notes": {}}
+        )
+        self.assertEqual(len(self._new_entries()), 1)
+
+    def test_list_not_logged(self):
+        self.env["customer.archive.document"].with_user(self.manager).web_search_read(
+            [("id", "=", self.confidential_doc.id)], {"name": {}}
+        )
+        self.assertFalse(self._new_entries())
+
+    def test_public_document_read_not_logged(self):
+        public = self._file_document(
+            self.customer, "customer_archive.document_type_srv"
+        )
+        public.with_user(self.user).read(["name"])
+        self.assertFalse(self._new_entries())
+
     def test_public_document_open_not_logged(self):
         public = self._file_document(
             self.customer, "customer_archive.document_type_srv"
