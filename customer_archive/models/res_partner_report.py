@@ -47,8 +47,9 @@ class ResPartner(models.Model):
         """Raise ``AccessError`` if an archive belongs to another company.
 
         Contacts without a company are visible in every company, but their
-        archives are printed and exported only in the company that keeps them,
-        among the companies the user works in. Superuser environments pass.
+        archives are printed, exported, closed, held and erased only in the
+        company that keeps them, among the companies the user works in.
+        Superuser environments pass.
         """
         if self.env.su:
             return
@@ -61,9 +62,9 @@ class ResPartner(models.Model):
         if foreign:
             raise AccessError(
                 self.env._(
-                    "The archive of “%(customer)s” belongs to %(company)s, so it "
-                    "cannot be printed or exported here; switch to %(company)s "
-                    "if you work there.",
+                    "The archive of “%(customer)s” belongs to %(company)s, which "
+                    "is not among your current companies; switch to %(company)s "
+                    "to print, export or manage it.",
                     customer=foreign[0].display_name,
                     company=foreign[0].archive_company_id.name,
                 )
