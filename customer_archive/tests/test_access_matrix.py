@@ -16,6 +16,7 @@ Outcomes:
 
 The ``report`` operation prints a report as the ``/report/pdf`` route does and
 checks that printing wrote the access-log entry the report is expected to write.
+The ``action`` operation calls a button method, as the web client does.
 """
 
 import base64
@@ -42,6 +43,7 @@ OPERATIONS = (
     "search",
     "order",
     "report",
+    "action",
 )
 OUTCOMES = {"A": "allowed", "H": "hidden", "D": "denied"}
 # An empty zip: its end of central directory record alone.
@@ -255,6 +257,12 @@ destruction_remove_wizard  create           D D D D D A
 destruction_execute_wizard create           D D D D D A
 legal_hold_wizard          create           D D D D D A
 erasure_wizard             create           D D D D D A
+archive_close              action           D D D D D A
+foreign_archive_reopen     action           D D D D D D
+legal_hold                 action           D D D D D A
+foreign_legal_hold         action           D D D D D D
+erasure                    action           D D D D D A
+foreign_erasure            action           D D D D D D
 index_card                 report           D D D D A A
 registration_form          report           D D D D A A
 overview_pdf               report           D D D D A A
@@ -298,6 +306,7 @@ class Target:
     ``report`` is the name of a report printed from ``record``, or from the
     records that ``create`` returns when there is no ``record``.
     ``log_details`` is the access-log detail that printing it must write.
+    ``action`` is the name of a button method called on the same records.
     """
 
     def __init__(
@@ -310,6 +319,7 @@ class Target:
         create=None,
         report=None,
         log_details=None,
+        action=None,
     ):
         self.model = model
         self.record = record
@@ -318,6 +328,7 @@ class Target:
         self.read_fields = read_fields or ["display_name"]
         self.report = report
         self.log_details = log_details
+        self.action = action
         # create() may change the values it is given, so each call gets a copy.
         self.create = create or (
             lambda env: env[model].create(copy.deepcopy(create_vals))
@@ -343,6 +354,7 @@ class TestAccessMatrix(ArchiveCase):
             **cls._build_retention_targets(),
             **cls._build_destruction_targets(),
             **cls._build_tool_targets(),
+            **cls._build_action_targets(),
         }
         cls.targets = {**targets, **cls._build_report_targets(targets)}
 
@@ -789,6 +801,49 @@ class TestAccessMatrix(ArchiveCase):
         }
 
     @classmethod
+    def _build_action_targets(cls):
+        """Return the archive managers' buttons, on this and another company."""
+        env = cls.env
+        other_folder = env["customer.archive.folder"].create(
+            {"name": "Black Tea", "code": "BLK", "company_id": cls.other_company.id}
+        )
+        foreign = cls._create_customer("Zhao Lei")
+        foreign._archive_register(other_folder, user=cls.other_company_user)
+        closed = cls._create_customer("Li Na")
+        closed._archive_register(cls.folder, user=cls.user)
+        # Only closed archives can be erased.
+        (foreign | closed).action_archive_close()
+
+        def hold(partner):
+            return {"partner_ids": [(6, 0, partner.ids)], "reason": "Pending lawsuit"}
+
+        def erasure(partner):
+            return {"partner_id": partner.id, "early_reason": "Asked for deletion"}
+
+        hold_wizard = "customer.archive.legal.hold.wizard"
+        erasure_wizard = "customer.archive.erasure.wizard"
+        return {
+            "archive_close": Target(
+                "res.partner", cls.customer, action="action_archive_close"
+            ),
+            "foreign_archive_reopen": Target(
+                "res.partner", foreign, action="action_archive_reopen"
+            ),
+            "legal_hold": Target(
+                hold_wizard, create_vals=hold(cls.customer), action="action_apply"
+            ),
+            "foreign_legal_hold": Target(
+                hold_wizard, create_vals=hold(foreign), action="action_apply"
+            ),
+            "erasure": Target(
+                erasure_wizard, create_vals=erasure(closed), action="action_erase"
+            ),
+            "foreign_erasure": Target(
+                erasure_wizard, create_vals=erasure(foreign), action="action_erase"
+            ),
+        }
+
+    @classmethod
     def _build_report_targets(cls, targets):
         """Return the printed reports, with the access-log detail they write."""
         overview = targets["overview_wizard"]
@@ -898,6 +953,12 @@ class TestAccessMatrix(ArchiveCase):
             )
             self.assertTrue(logged, f"{target.report} printed without a log entry")
         return bool(html)
+
+    def _op_action(self, target, user):
+        env = self.env(user=user)
+        records = target.record.with_user(user) if target.record else target.create(env)
+        getattr(records, target.action)()
+        return True
 
     def _attempt(self, target, group, operation):
         """Run one operation in a savepoint rolled back afterwards."""
