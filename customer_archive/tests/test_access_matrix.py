@@ -263,7 +263,10 @@ legal_hold                 action           D D D D D A
 foreign_legal_hold         action           D D D D D D
 erasure                    action           D D D D D A
 foreign_erasure            action           D D D D D D
+serve                      action           D D D D A A
+foreign_serve              action           D D D A D D
 index_card                 report           D D D D A A
+foreign_index_card         report           D D D A D D
 registration_form          report           D D D D A A
 overview_pdf               report           D D D D A A
 destruction_certificate    report           D D D D D A
@@ -841,6 +844,10 @@ class TestAccessMatrix(ArchiveCase):
             "foreign_erasure": Target(
                 erasure_wizard, create_vals=erasure(foreign), action="action_erase"
             ),
+            "serve": Target("res.partner", cls.customer, action="action_archive_serve"),
+            "foreign_serve": Target(
+                "res.partner", foreign, action="action_archive_serve"
+            ),
         }
 
     @classmethod
@@ -848,6 +855,7 @@ class TestAccessMatrix(ArchiveCase):
         """Return the printed reports, with the access-log detail they write."""
         overview = targets["overview_wizard"]
         batch = targets["destruction_batch"]
+        foreign = targets["foreign_serve"].record
         return {
             "index_card": Target(
                 "res.partner",
@@ -860,6 +868,12 @@ class TestAccessMatrix(ArchiveCase):
                 cls.customer,
                 report="customer_archive.report_registration_form",
                 log_details="registration_form",
+            ),
+            "foreign_index_card": Target(
+                "res.partner",
+                foreign,
+                report="customer_archive.report_index_card",
+                log_details="index_card",
             ),
             # Each user prints the overview from a dialog of their own.
             "overview_pdf": Target(
