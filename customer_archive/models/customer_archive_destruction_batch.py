@@ -15,6 +15,25 @@ BATCH_STATES = [
     ("executed", "Executed"),
     ("cancelled", "Cancelled"),
 ]
+# Fields that only the workflow buttons write, in sudo mode after their own
+# checks: writing them directly would let a manager approve their own batch.
+WORKFLOW_FIELDS = frozenset(
+    {
+        "name",
+        "state",
+        "company_id",
+        "proposed_by_id",
+        "proposed_date",
+        "verified_by_id",
+        "verified_date",
+        "approved_by_id",
+        "approved_date",
+        "executed_by_id",
+        "executed_date",
+        "method",
+        "execution_note",
+    }
+)
 
 
 class CustomerArchiveDestructionBatch(models.Model):
@@ -103,14 +122,45 @@ class CustomerArchiveDestructionBatch(models.Model):
         for batch in self:
             batch.can_approve = self.env.user not in batch._approval_excluded_users()
 
+    @api.model
+    def _check_workflow_fields(self, vals, defaults=False):
+        """Reject values of ``WORKFLOW_FIELDS`` written outside sudo mode.
+
+        With ``defaults``, as on create, the default reference and state and
+        the batch's company are accepted.
+        """
+        if self.env.su:
+            return
+        names = WORKFLOW_FIELDS & vals.keys()
+        if defaults:
+            names = {
+                name
+                for name in names - {"company_id"}
+                if vals[name] and vals[name] not in ("/", "proposed")
+            }
+        if names:
+            raise UserError(
+                self.env._(
+                    "The field(s) %(fields)s of a destruction batch are set by "
+                    "its Mark as Verified, Approve, Execute Destruction and Cancel "
+                    "Batch buttons; use those buttons instead of writing them.",
+                    fields=", ".join(sorted(names)),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._check_workflow_fields(vals, defaults=True)
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code(
                     "customer.archive.destruction.batch"
                 )
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_workflow_fields(vals)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_started(self):
@@ -182,12 +232,18 @@ class CustomerArchiveDestructionBatch(models.Model):
             fields.Command.create({"document_id": document.id, "sequence": index})
             for index, document in enumerate(ordered)
         ]
-        batch = self.create(
-            {
-                "company_id": documents.company_id.id,
-                "note": note,
-                "line_ids": lines,
-            }
+        # sudo: lines are created only here, after the checks above, and the
+        # proposer stays the current user.
+        batch = (
+            self.sudo()
+            .create(
+                {
+                    "company_id": documents.company_id.id,
+                    "note": note,
+                    "line_ids": lines,
+                }
+            )
+            .sudo(False)
         )
         documents.write(
             {"retention_state": "in_batch", "destruction_batch_id": batch.id}
@@ -226,7 +282,9 @@ class CustomerArchiveDestructionBatch(models.Model):
                     batch=self.name,
                 )
             )
-        self.write(
+        # sudo: state and verifier are workflow fields, written after the
+        # checks above.
+        self.sudo().write(
             {
                 "state": "verified",
                 "verified_by_id": self.env.user.id,
@@ -243,7 +301,9 @@ class CustomerArchiveDestructionBatch(models.Model):
         self._ensure_manager()
         self._lock_and_ensure_state("verified")
         self._ensure_approver()
-        self.write(
+        # sudo: state and approver are workflow fields, and _ensure_approver has
+        # excluded the proposer, the verifier and the line checkers.
+        self.sudo().write(
             {
                 "state": "approved",
                 "approved_by_id": self.env.user.id,
@@ -295,7 +355,8 @@ class CustomerArchiveDestructionBatch(models.Model):
         }
         store_fnames = [name for name in attachments.mapped("store_fname") if name]
         now = fields.Datetime.now()
-        self.write(
+        # sudo: the method and executor are workflow fields.
+        self.sudo().write(
             {
                 "method": method,
                 "execution_note": note,
@@ -383,7 +444,8 @@ class CustomerArchiveDestructionBatch(models.Model):
             batch.line_ids.filtered(
                 lambda line: line.state != "removed"
             )._release_documents()
-            batch.state = "cancelled"
+            # sudo: the state is a workflow field.
+            batch.sudo().state = "cancelled"
             batch._close_approval_activities()
             batch.message_post(
                 body=self.env._(

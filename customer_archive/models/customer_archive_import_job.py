@@ -15,6 +15,23 @@ JOB_STATES = [
     ("failed", "Failed"),
 ]
 CRON_XMLID = "customer_archive.ir_cron_run_import_jobs"
+# Fields that only the queue and the scheduled action write, in sudo mode.
+# The import runs with the requester's access rights, so writing the requester
+# would let a manager import as another user.
+SYSTEM_FIELDS = frozenset(
+    {
+        "state",
+        "user_id",
+        "company_id",
+        "rows_done",
+        "rows_total",
+        "started_at",
+        "finished_at",
+        "error_message",
+        "report",
+        "rejection_count",
+    }
+)
 
 
 class CustomerArchiveImportJob(models.Model):
@@ -85,6 +102,43 @@ class CustomerArchiveImportJob(models.Model):
                 job.progress = 100.0 * job.rows_done / job.rows_total
             else:
                 job.progress = 0.0
+
+    @api.model
+    def _check_system_fields(self, vals, defaults=False):
+        """Reject values of ``SYSTEM_FIELDS`` written outside sudo mode.
+
+        With ``defaults``, as on create, the queued state, the current user as
+        requester and the job's company are accepted.
+        """
+        if self.env.su:
+            return
+        names = SYSTEM_FIELDS & vals.keys()
+        if defaults:
+            accepted = {"state": "queued", "user_id": self.env.uid}
+            names = {
+                name
+                for name in names - {"company_id"}
+                if vals[name] and vals[name] != accepted.get(name)
+            }
+        if names:
+            raise UserError(
+                self.env._(
+                    "The field(s) %(fields)s of an import job are set when it is "
+                    "queued and while it runs; import the files again to start "
+                    "a new job.",
+                    fields=", ".join(sorted(names)),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_system_fields(vals, defaults=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_system_fields(vals)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_running(self):

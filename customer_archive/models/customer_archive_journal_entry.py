@@ -182,6 +182,25 @@ class CustomerArchiveJournalEntry(models.Model):
                 else label
             )
 
+    @api.constrains("partner_id", "company_id")
+    def _check_archive_company(self):
+        # An entry moves the customer's activity cycle and shows in the
+        # customer's history, so only the company that keeps the archive may
+        # record one.
+        for entry in self:
+            archive_company = entry.partner_id.archive_company_id
+            if archive_company and entry.company_id != archive_company:
+                raise ValidationError(
+                    self.env._(
+                        "The archive of “%(customer)s” belongs to %(archive)s, so "
+                        "its journal entries cannot be recorded in %(company)s; "
+                        "switch to %(archive)s and record the entry there.",
+                        customer=entry.partner_id.display_name,
+                        archive=archive_company.name,
+                        company=entry.company_id.name,
+                    )
+                )
+
     @api.constrains("complaint_state", "resolution")
     def _check_complaint_resolution(self):
         unresolved = self.filtered(

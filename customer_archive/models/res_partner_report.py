@@ -43,6 +43,33 @@ class ResPartner(models.Model):
                 )
             )
 
+    def _archive_check_company_access(self):
+        """Raise ``AccessError`` if an archive belongs to another company.
+
+        Contacts without a company are visible in every company, but their
+        archives are printed, exported, closed, held and erased only in the
+        company that keeps them, among the companies the user works in.
+        Superuser environments pass.
+        """
+        if self.env.su:
+            return
+        foreign = self.filtered(
+            lambda partner: (
+                partner.archive_company_id
+                and partner.archive_company_id not in self.env.companies
+            )
+        )
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "The archive of “%(customer)s” belongs to %(company)s, which "
+                    "is not among your current companies; switch to %(company)s "
+                    "to print, export or manage it.",
+                    customer=foreign[0].display_name,
+                    company=foreign[0].archive_company_id.name,
+                )
+            )
+
     def _archive_log_access(self, action):
         """Write one access-log entry per customer for a screen, report or export.
 

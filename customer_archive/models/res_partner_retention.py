@@ -526,13 +526,14 @@ class ResPartner(models.Model):
     # Helpers
 
     def _archive_ensure_manager(self):
-        if self.env.su or self.env.user.has_group(
-            "customer_archive.group_archive_manager"
-        ):
+        """Raise unless the user is an archive manager of these archives' companies."""
+        if self.env.su:
             return
-        raise UserError(
-            self.env._(
-                "Only archive managers can close archives, place legal holds or "
-                "erase personal data; ask an archive manager."
+        if not self.env.user.has_group("customer_archive.group_archive_manager"):
+            raise UserError(
+                self.env._(
+                    "Only archive managers can close archives, place legal holds "
+                    "or erase personal data; ask an archive manager."
+                )
             )
-        )
+        self._archive_check_company_access()

@@ -321,6 +321,7 @@ class ResPartner(models.Model):
         """Open the serve-the-customer screen of this customer."""
         self.ensure_one()
         self._archive_check_report_access()
+        self._archive_check_company_access()
         self._archive_log_access("serve")
         return {
             "type": "ir.actions.act_window",

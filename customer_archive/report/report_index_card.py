@@ -13,6 +13,7 @@ class ReportIndexCard(models.AbstractModel):
         partners._archive_check_report_access()
         docs = partners.browse(docids)
         docs.check_access("read")
+        docs._archive_check_company_access()
         docs._archive_log_access("index_card")
         return {
             "doc_ids": docs.ids,

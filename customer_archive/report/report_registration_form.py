@@ -13,6 +13,7 @@ class ReportRegistrationForm(models.AbstractModel):
         partners._archive_check_report_access()
         docs = partners.browse(docids)
         docs.check_access("read")
+        docs._archive_check_company_access()
         docs._archive_log_access("registration_form")
         # Record rules leave out the documents this user may not read.
         documents = self.env["customer.archive.document"].search(

@@ -52,9 +52,15 @@ class CustomerArchiveOverviewWizard(models.TransientModel):
             wizard.customer_count = partners.search_count(wizard._overview_domain())
 
     def _overview_domain(self):
-        """Return the domain of the customers listed; registered archives only."""
+        """Return the domain of the customers listed.
+
+        Only registered archives of the companies the user works in are listed.
+        """
         self.ensure_one()
-        domain = [("archive_number", "!=", False)]
+        domain = [
+            ("archive_number", "!=", False),
+            ("archive_company_id", "in", self.env.companies.ids),
+        ]
         if self.scope != "all":
             domain.append(("id", "in", self.partner_ids.ids))
         return domain
@@ -64,6 +70,8 @@ class CustomerArchiveOverviewWizard(models.TransientModel):
         self.env["res.partner"]._archive_check_report_access(
             all_customers=self.scope == "all"
         )
+        if self.scope != "all":
+            self.partner_ids._archive_check_company_access()
 
     def _overview_filename(self, extension):
         self.ensure_one()
