@@ -261,6 +261,12 @@ class TestBulkFiling(ArchiveCase):
         line = self._assert_rejected(wizard, "content_mismatch")
         self.assertIn("PDF", line.message)
 
+    def test_check_rejects_pdf_polyglot(self):
+        # A PNG with a PDF header later on opens as an image and as a PDF.
+        wizard = self._check(make_zip((f"{self.number}_INF.pdf", PNG + PDF)))
+        line = self._assert_rejected(wizard, "content_mismatch")
+        self.assertIn("PDF", line.message)
+
     def test_check_rejects_compression_bomb(self):
         self.params.set_param("customer_archive.max_file_size_mb", "64")
         self.params.set_param("customer_archive.bulk_max_total_mb", "64")

@@ -350,10 +350,10 @@ def _find_date(text):
 # File contents
 
 
-def _is_pdf(data):
-    # Some writers put bytes (a UTF-8 BOM, printer job commands) before the
-    # header, so it is looked for in the first 1024 bytes.
-    return b"%PDF-" in data[:1024]
+# Every signature is checked at offset 0. Some PDF readers accept a header
+# anywhere in the first 1024 bytes, but a file that starts with another
+# format's signature and has "%PDF-" later is a polyglot, which one program
+# opens as that format and another as a PDF.
 
 
 def _has_prefix(*prefixes):
@@ -385,6 +385,10 @@ def _is_opendocument(mimetype):
     expected = mimetype.encode("ascii")
 
     def check(data):
+        # OpenDocument requires the mimetype as the first part, so its name
+        # follows the first local file header, which is 30 bytes long.
+        if data[30:38] != b"mimetype":
+            return False
         try:
             with _open_inner_zip(data) as inner, inner.open("mimetype") as stream:
                 # Read one byte more than expected at most, so a huge
@@ -404,7 +408,8 @@ def _open_inner_zip(data):
     """Open an office file as a zip, or raise ``_NotAnInnerZip``.
 
     Files without the zip signature or with more than ``MAX_OFFICE_PARTS``
-    parts raise before ``zipfile`` parses the central directory.
+    parts raise before ``zipfile`` parses the central directory, and files
+    with data before the first part raise after.
     """
     if not data.startswith(b"PK\x03\x04"):
         raise _NotAnInnerZip("no zip signature")
@@ -412,7 +417,14 @@ def _open_inner_zip(data):
     count = _declared_member_count(stream)
     if count is None or count > MAX_OFFICE_PARTS:
         raise _NotAnInnerZip(f"{count} parts")
-    return zipfile.ZipFile(stream)
+    inner = zipfile.ZipFile(stream)
+    # zipfile finds the parts from the central directory at the end and
+    # accepts other data before the first part. A file whose first part does
+    # not start at offset 0 carries data that is not part of the zip.
+    if min((info.header_offset for info in inner.infolist()), default=0) != 0:
+        inner.close()
+        raise _NotAnInnerZip("data before the first part")
+    return inner
 
 
 def _is_text(data):
@@ -441,7 +453,7 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODF = "application/vnd.oasis.opendocument."
 # Extension -> (type name used in messages, content check).
 CONTENT_TYPES = {
-    "pdf": ("PDF", _is_pdf),
+    "pdf": ("PDF", _has_prefix(b"%PDF-")),
     "png": ("PNG image", _has_prefix(b"\x89PNG\r\n\x1a\n")),
     "jpg": ("JPEG image", _has_prefix(b"\xff\xd8\xff")),
     "jpeg": ("JPEG image", _has_prefix(b"\xff\xd8\xff")),
@@ -466,8 +478,9 @@ def check_content(extension, data):
     """Return a ``Rejection`` when ``data`` does not match ``extension``, else None.
 
     Only the extensions of ``CONTENT_TYPES`` are accepted. The check looks at
-    signatures ("magic bytes") and, for zip-based office files, at the names
-    of the parts inside; it does not validate the whole file.
+    signatures ("magic bytes") at the start of the file and, for zip-based
+    office files, at the names of the parts inside. It does not validate the
+    whole file, so data appended after a valid file is not detected.
     """
     extension = extension.lower()
     if extension not in CONTENT_TYPES:
