@@ -153,6 +153,12 @@ def test_read_zip_decodes_unflagged_utf8_and_gbk_names():
         ("a\x85.pdf", UNSAFE_CHARACTER),
         ("invoice\u202efdp.exe", UNSAFE_CHARACTER),
         ("invoice\u2066.pdf", UNSAFE_CHARACTER),
+        ("invoice\u200efdp.exe", UNSAFE_CHARACTER),
+        ("invoice\u200f.pdf", UNSAFE_CHARACTER),
+        ("invoice\u061c.pdf", UNSAFE_CHARACTER),
+        ("scans/\u200b/a.pdf", UNSAFE_CHARACTER),
+        ("a\u2028.pdf", UNSAFE_CHARACTER),
+        ("a\ue000.pdf", UNSAFE_CHARACTER),
         ("a" * 252 + ".pdf", NAME_TOO_LONG),
     ],
 )
@@ -165,6 +171,13 @@ def test_read_zip_rejects_name_with_nul_byte():
     result = single_result(data)
     assert result.reason.code == UNSAFE_CHARACTER
     assert result.reason.params == {"character": "U+0000"}
+
+
+def test_read_zip_names_refused_character():
+    result = single_result(make_zip(("BEV-00042_INF\u200f.pdf", PDF)))
+    assert result.reason.code == UNSAFE_CHARACTER
+    assert result.reason.params == {"character": "U+200F"}
+    assert "U+200F" in result.reason.message
 
 
 def test_read_zip_rejects_symlink():

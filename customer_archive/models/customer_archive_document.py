@@ -357,6 +357,8 @@ class CustomerArchiveDocument(models.Model):
                         document=document.display_name,
                     )
                 )
+            for attachment in attachments:
+                attachment._archive_check_file_name(attachment.name)
             attachments.filtered(lambda a, doc=document: a.res_id != doc.id).write(
                 {"res_model": document._name, "res_id": document.id}
             )

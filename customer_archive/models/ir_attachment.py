@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.checksum import sha256_hex
+from ..tools.file_names import find_unsafe_character
 
 _logger = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class IrAttachment(models.Model):
                 )
             if FILED_CONTENT_FIELDS & vals.keys():
                 self._archive_check_not_filed()
+        if vals.get("name") and self._archive_bound():
+            self._archive_check_file_name(vals["name"])
         return super().write(vals)
 
     def unlink(self):
@@ -95,6 +98,24 @@ class IrAttachment(models.Model):
         return self.sudo().filtered(
             lambda a: a.res_model == ARCHIVE_DOCUMENT_MODEL and a.res_id
         )
+
+    @api.model
+    def _archive_check_file_name(self, name):
+        """Reject a file name with an invisible or control character.
+
+        Such characters can make a name display as another one, such as
+        "invoice<RLO>fdp.exe" showing as "invoiceexe.pdf".
+        """
+        code_point = find_unsafe_character(name)
+        if code_point:
+            raise UserError(
+                self.env._(
+                    "The file name “%(file)s” contains the invisible or control "
+                    "character %(character)s; rename the file without it.",
+                    file=name,
+                    character=code_point,
+                )
+            )
 
     def _archive_check_not_filed(self):
         filed = self._archive_filed()

@@ -229,6 +229,12 @@ class TestBulkFiling(ArchiveCase):
         line = self._assert_rejected(wizard, "too_large")
         self.assertIn("1 MB", line.message)
 
+    def test_check_rejects_invisible_character(self):
+        name = f"{self.number}_INF_invoice\u200efdp.exe.pdf"
+        wizard = self._check(make_zip((name, PDF)))
+        line = self._assert_rejected(wizard, "unsafe_character")
+        self.assertIn("U+200E", line.message)
+
     def test_check_rejects_unknown_archive_number(self):
         wizard = self._check(make_zip(("OOL-99999_INF.pdf", PDF)))
         line = self._assert_rejected(wizard, "unknown_archive_number")

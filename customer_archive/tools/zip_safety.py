@@ -21,6 +21,8 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from .file_names import find_unsafe_character
+
 try:
     import lzma
 except ImportError:  # Python built without liblzma: zipfile cannot read LZMA.
@@ -63,9 +65,6 @@ FILE_NAME_PATTERN = re.compile(
 )
 # A date in the free text follows an underscore: _YYYYMMDD or _YYYY-MM-DD.
 DATE_PATTERN = re.compile(r"(?<=_)(\d{4})(-?)(\d{2})\2(\d{2})(?![0-9])")
-# Explicit directional formatting characters (LRE, RLE, PDF, LRO, RLO, LRI, RLI,
-# FSI, PDI), which can make "gpj.exe" display as "exe.jpg".
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Folders and files that archivers and file managers add on their own.
 SYSTEM_FOLDERS = ("__MACOSX/",)
 SYSTEM_FILE_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -526,15 +525,13 @@ def decode_member_name(info):
 
 def check_member_path(path):
     """Return a ``Rejection`` when ``path`` is unsafe as a member name, else None."""
-    for character in path:
-        if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc":
-            code_point = f"U+{ord(character):04X}"
-            return Rejection(
-                UNSAFE_CHARACTER,
-                f"the name contains the control or bidirectional formatting "
-                f"character {code_point}",
-                {"character": code_point},
-            )
+    code_point = find_unsafe_character(path)
+    if code_point:
+        return Rejection(
+            UNSAFE_CHARACTER,
+            f"the name contains the invisible or control character {code_point}",
+            {"character": code_point},
+        )
     if path.startswith("/"):
         return Rejection(ABSOLUTE_PATH, "unsafe path: the name is an absolute path")
     if "\\" in path or re.match(r"[A-Za-z]:", path):
