@@ -73,7 +73,11 @@ class IrAttachment(models.Model):
                     )
                 )
             if FILED_CONTENT_FIELDS & vals.keys():
-                self._archive_check_not_filed()
+                self._archive_check_not_filed("write")
+            if vals.get("name") and self._archive_bound():
+                # The name check below shows that the file is filed, so the
+                # user's access to it is checked first.
+                self.check_access("write")
         if vals.get("name") and self._archive_bound():
             self._archive_check_file_name(vals["name"])
         return super().write(vals)
@@ -82,7 +86,7 @@ class IrAttachment(models.Model):
         if not self.env.su and not self.env.user.has_group(
             "customer_archive.group_archive_manager"
         ):
-            self._archive_check_not_filed()
+            self._archive_check_not_filed("unlink")
         return super().unlink()
 
     def _archive_filed(self):
@@ -117,9 +121,15 @@ class IrAttachment(models.Model):
                 )
             )
 
-    def _archive_check_not_filed(self):
+    def _archive_check_not_filed(self, operation):
+        """Reject ``operation`` on filed files, naming the first one.
+
+        The user's access to the files is checked first, so a file that the
+        user may not read raises an ``AccessError`` that does not name it.
+        """
         filed = self._archive_filed()
         if filed:
+            self.check_access(operation)
             raise UserError(
                 self.env._(
                     "The file “%(file)s” is filed in a customer archive, so its "

@@ -170,3 +170,74 @@ class TestSecurity(ArchiveCase):
             self.env["res.partner"].with_user(self.user).search(
                 [("archive_id_number", "=", "11010519491231002X")]
             )
+
+
+@tagged("post_install", "-at_install")
+class TestNamesAfterAccessCheck(ArchiveCase):
+    """Errors name no file or document that the user may not read."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.confidential_doc = cls._file_document(
+            cls.customer, "customer_archive.document_type_con"
+        )
+        cls.secret_file = cls.confidential_doc.attachment_ids
+        cls.secret_file.name = "secret-merger-contract.pdf"
+        cls.secret_names = (cls.secret_file.name, cls.confidential_doc.name)
+
+    def _assert_names_hidden(self, error):
+        for name in self.secret_names:
+            self.assertNotIn(name, str(error.exception))
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_content_write_checks_access_first(self):
+        attachment = self.secret_file.with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            attachment.write({"datas": "Zm9yZ2Vk"})
+        self._assert_names_hidden(error)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_rename_checks_access_first(self):
+        attachment = self.secret_file.with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            attachment.write({"name": "renamed\u200e.pdf"})
+        self._assert_names_hidden(error)
+        self.assertNotIn("U+200E", str(error.exception))
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_unlink_checks_access_first(self):
+        with self.assertRaises(AccessError) as error:
+            self.secret_file.with_user(self.user).unlink()
+        self._assert_names_hidden(error)
+        self.assertTrue(self.secret_file.exists())
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_confidentiality_write_checks_access_first(self):
+        document = self.confidential_doc.with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            document.write({"confidentiality": "public"})
+        self._assert_names_hidden(error)
+        self.assertEqual(self.confidential_doc.confidentiality, "confidential")
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_destroyed_document_write_checks_access_first(self):
+        self.confidential_doc.sudo().retention_state = "destroyed"
+        document = self.confidential_doc.with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            document.write({"reference": "HT-2026-01"})
+        self._assert_names_hidden(error)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_filing_foreign_file_checks_access_first(self):
+        Document = self.env["customer.archive.document"].with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            Document.create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                    "attachment_ids": [(4, self.secret_file.id)],
+                }
+            )
+        self._assert_names_hidden(error)
+        self.assertEqual(self.secret_file.res_id, self.confidential_doc.id)
