@@ -93,6 +93,12 @@ class ResPartner(models.Model):
         copy=False,
         help="Salesperson in charge of the archive; reads its internal documents.",
     )
+    archive_user_locked = fields.Boolean(
+        string="Responsible Locked",
+        compute="_compute_archive_user_locked",
+        help="The archive has a responsible user, and only archive managers can "
+        "change it.",
+    )
     archive_folder_id = fields.Many2one(
         "customer.archive.folder",
         string="Folder",
@@ -299,6 +305,17 @@ class ResPartner(models.Model):
         "(archive_activity_cycle, archive_last_interaction_date) "
         "WHERE archive_last_interaction_date IS NOT NULL"
     )
+
+    @api.depends("archive_user_id")
+    @api.depends_context("uid")
+    def _compute_archive_user_locked(self):
+        # The saved responsible counts, so a user who picks one in an unsaved
+        # form can still change their choice before saving.
+        is_manager = self.env.user.has_group(MANAGER_GROUP)
+        for partner in self:
+            partner.archive_user_locked = not is_manager and bool(
+                partner._origin.archive_user_id
+            )
 
     @api.depends("is_company")
     def _compute_archive_customer_type(self):
