@@ -171,7 +171,8 @@ class CustomerArchiveDocument(models.Model):
         for document in self:
             if not document.partner_id.archive_number:
                 # The error names the customer, so the user's access comes first.
-                document.partner_id.check_access("read")
+                # Constraints run in sudo mode, hence sudo(False).
+                document.partner_id.sudo(False).check_access("read")
                 raise ValidationError(
                     self.env._(
                         "“%(customer)s” has no registered archive: register the "
@@ -186,7 +187,8 @@ class CustomerArchiveDocument(models.Model):
             archive_company = document.partner_id.archive_company_id
             if archive_company and document.company_id != archive_company:
                 # The error names the customer, so the user's access comes first.
-                document.partner_id.check_access("read")
+                # Constraints run in sudo mode, hence sudo(False).
+                document.partner_id.sudo(False).check_access("read")
                 raise ValidationError(
                     self.env._(
                         "The archive of “%(customer)s” belongs to %(archive)s, so "

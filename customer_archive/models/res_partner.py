@@ -515,6 +515,34 @@ class ResPartner(models.Model):
                 )
             )
 
+    def _archive_check_contact_company(self):
+        """Keep each registered archive's contact in the archive's company.
+
+        Odoo shares contacts without a company with every company, so a
+        contact moved out of its archive's company would show its archive
+        fields to the users of other companies.
+        """
+        moved = self.filtered(
+            lambda p: (
+                p.archive_number
+                and p.archive_company_id
+                and p.company_id != p.archive_company_id
+            )
+        )
+        if moved:
+            partner = moved[0]
+            raise UserError(
+                self.env._(
+                    "The archive of “%(customer)s” belongs to %(archive_company)s, "
+                    "so the contact's company must stay %(archive_company)s "
+                    "instead of “%(company)s”; keep %(archive_company)s as its "
+                    "company and choose a folder of %(archive_company)s.",
+                    customer=partner.display_name,
+                    archive_company=partner.archive_company_id.name,
+                    company=partner.company_id.name or self.env._("no company"),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -525,6 +553,8 @@ class ResPartner(models.Model):
         self._archive_check_system_fields(vals)
         self._archive_check_responsible_change(vals)
         result = super().write(self._archive_clean_vals(vals))
+        if not self.env.su and {"company_id", "archive_folder_id"} & vals.keys():
+            self._archive_check_contact_company()
         if "archive_user_id" in vals:
             # The stored responsible user of documents drives their access rule.
             self.env["customer.archive.document"].flush_model(["archive_user_id"])
@@ -636,7 +666,23 @@ class ResPartner(models.Model):
         self.check_access("write")
         folder.check_access("read")
         for partner in self:
+            if partner.company_id and partner.company_id != folder.company_id:
+                raise UserError(
+                    self.env._(
+                        "“%(customer)s” is a contact of %(company)s, so its archive "
+                        "cannot be registered in the folder %(folder)s of "
+                        "%(folder_company)s; choose a folder of %(company)s.",
+                        customer=partner.display_name,
+                        company=partner.company_id.name,
+                        folder=folder.display_name,
+                        folder_company=folder.company_id.name,
+                    )
+                )
             vals = {"archive_folder_id": folder.id}
+            if not partner.company_id:
+                # Odoo shares contacts without a company with every company,
+                # so the contact joins the archive's company.
+                vals["company_id"] = folder.company_id.id
             if partner.archive_state in ("not_registered", "closed"):
                 vals["archive_state"] = "registered"
             if not partner.archive_number:

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -241,3 +241,98 @@ class TestNamesAfterAccessCheck(ArchiveCase):
             )
         self._assert_names_hidden(error)
         self.assertEqual(self.secret_file.res_id, self.confidential_doc.id)
+
+
+@tagged("post_install", "-at_install")
+class TestArchiveContactCompany(ArchiveCase):
+    """A registered archive's contact belongs to the archive's company."""
+
+    def _as_other_company(self):
+        return self.env["res.partner"].with_user(self.other_company_user)
+
+    def test_registration_sets_archive_company(self):
+        self.assertEqual(self.customer.company_id, self.folder.company_id)
+
+    def test_unregistered_contact_stays_shared(self):
+        walk_in = self._create_customer("Walk-in Guest")
+        self.assertFalse(walk_in.company_id)
+        rows = self._as_other_company().search_read([("id", "=", walk_in.id)], ["name"])
+        self.assertEqual([row["id"] for row in rows], walk_in.ids)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_other_company_cannot_read_archive(self):
+        Partner = self._as_other_company()
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.other_company_user).read(["archive_number"])
+        rows = Partner.search_read([("id", "=", self.customer.id)], ["archive_number"])
+        self.assertEqual(rows, [])
+        found = Partner.name_search(self.customer.name)
+        self.assertNotIn(self.customer.id, [partner_id for partner_id, _name in found])
+        groups = Partner._read_group(
+            [("archive_number", "=", self.customer.archive_number)], [], ["__count"]
+        )
+        self.assertEqual(groups[0][0], 0)
+        formatted = Partner.formatted_read_group(
+            [("id", "=", self.customer.id)], ["archive_folder_id"], ["__count"]
+        )
+        self.assertEqual(formatted, [])
+
+    def test_own_company_reads_archive(self):
+        rows = (
+            self.env["res.partner"]
+            .with_user(self.user)
+            .search_read([("id", "=", self.customer.id)], ["archive_number"])
+        )
+        self.assertEqual(rows[0]["archive_number"], self.customer.archive_number)
+
+    def test_company_cannot_be_cleared_or_changed(self):
+        for user in (self.user, self.manager):
+            for company in (False, self.other_company.id):
+                with (
+                    self.subTest(user=user.login, company=company),
+                    self.assertRaises(UserError),
+                ):
+                    self.customer.with_user(user).write({"company_id": company})
+        self.assertEqual(self.customer.company_id, self.folder.company_id)
+
+    def test_folder_of_other_company_rejected(self):
+        folder = self.env["customer.archive.folder"].create(
+            {"name": "Black Tea", "code": "BLK", "company_id": self.other_company.id}
+        )
+        self.manager.company_ids |= self.other_company
+        with self.assertRaises(UserError):
+            self.customer.with_user(self.manager).write(
+                {"archive_folder_id": folder.id}
+            )
+
+    def test_contact_of_other_company_not_registered(self):
+        contact = self._create_customer("Sun Li", company_id=self.other_company.id)
+        with self.assertRaises(UserError):
+            contact._archive_register(self.folder)
+        self.assertFalse(contact.archive_number)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_other_company_filing_error_names_nobody(self):
+        Document = self.env["customer.archive.document"].with_user(
+            self.other_company_user
+        )
+        with self.assertRaises(AccessError) as error:
+            Document.create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                    "company_id": self.other_company.id,
+                }
+            )
+        self.assertNotIn(self.customer.name, str(error.exception))
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_other_company_purchase_error_names_nobody(self):
+        Purchase = self.env["customer.archive.purchase"].with_user(
+            self.other_company_user
+        )
+        with self.assertRaises(AccessError) as error:
+            Purchase.create(
+                {"partner_id": self.customer.id, "product": "Oolong", "amount": 99}
+            )
+        self.assertNotIn(self.customer.name, str(error.exception))
