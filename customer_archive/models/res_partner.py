@@ -534,9 +534,9 @@ class ResPartner(models.Model):
             raise UserError(
                 self.env._(
                     "The archive of “%(customer)s” belongs to %(archive_company)s, "
-                    "so the contact's company must stay %(archive_company)s "
-                    "instead of “%(company)s”; keep %(archive_company)s as its "
-                    "company and choose a folder of %(archive_company)s.",
+                    "so the contact's company cannot become %(company)s; keep "
+                    "%(archive_company)s as its company and choose a folder of "
+                    "%(archive_company)s.",
                     customer=partner.display_name,
                     archive_company=partner.archive_company_id.name,
                     company=partner.company_id.name or self.env._("no company"),
