@@ -45,7 +45,8 @@ def _log_archive_file_access(model, record_id):
 
     A denied entry is committed at once. ``ir.binary._find_record`` then
     raises the ``AccessError`` that Odoo turns into the response for a
-    missing file, and that error rolls the request's transaction back.
+    missing file, and on ``/web/content`` that response is a raised
+    ``NotFound``, which rolls the request's transaction back.
     """
     attachment = _archive_file(model, record_id)
     if not attachment:
