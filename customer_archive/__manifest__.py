@@ -2,7 +2,7 @@
     "name": "Customer Archive",
     "summary": "Numbered, classified customer files with documents, purchases "
     "and controlled retention",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/customer-archive/customer_archive",
     "author": "Customer Archive contributors",

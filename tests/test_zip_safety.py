@@ -153,6 +153,12 @@ def test_read_zip_decodes_unflagged_utf8_and_gbk_names():
         ("a\x85.pdf", UNSAFE_CHARACTER),
         ("invoice\u202efdp.exe", UNSAFE_CHARACTER),
         ("invoice\u2066.pdf", UNSAFE_CHARACTER),
+        ("invoice\u200efdp.exe", UNSAFE_CHARACTER),
+        ("invoice\u200f.pdf", UNSAFE_CHARACTER),
+        ("invoice\u061c.pdf", UNSAFE_CHARACTER),
+        ("scans/\u200b/a.pdf", UNSAFE_CHARACTER),
+        ("a\u2028.pdf", UNSAFE_CHARACTER),
+        ("a\ue000.pdf", UNSAFE_CHARACTER),
         ("a" * 252 + ".pdf", NAME_TOO_LONG),
     ],
 )
@@ -165,6 +171,13 @@ def test_read_zip_rejects_name_with_nul_byte():
     result = single_result(data)
     assert result.reason.code == UNSAFE_CHARACTER
     assert result.reason.params == {"character": "U+0000"}
+
+
+def test_read_zip_names_refused_character():
+    result = single_result(make_zip(("BEV-00042_INF\u200f.pdf", PDF)))
+    assert result.reason.code == UNSAFE_CHARACTER
+    assert result.reason.params == {"character": "U+200F"}
+    assert "U+200F" in result.reason.message
 
 
 def test_read_zip_rejects_symlink():
@@ -395,16 +408,20 @@ def test_parse_file_name_rejects_other_names(file_name):
 
 
 def office_zip(*names, mimetype=None):
-    members = [("mimetype", mimetype)] if mimetype else []
-    members += [(name, b"<xml/>") for name in names]
-    return make_zip(*members)
+    """Build an office zip; OpenDocument stores its mimetype first, uncompressed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        if mimetype:
+            archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        for name in names:
+            archive.writestr(name, b"<xml/>")
+    return buffer.getvalue()
 
 
 @pytest.mark.parametrize(
     ("extension", "data"),
     [
         ("pdf", PDF),
-        ("pdf", b"\xef\xbb\xbf garbage before the header " + PDF),
         ("png", PNG),
         ("jpg", JPEG),
         ("JPEG", JPEG),
@@ -451,6 +468,24 @@ def test_check_content_accepts_matching_content(extension, data):
         ("odt", office_zip("content.xml"), "OpenDocument text"),
         ("txt", PNG, "text file"),
         ("csv", b"\x7fELF\x02\x01\x01\x00", "text file"),
+        # Polyglots: another format's signature first, the expected one later.
+        ("pdf", PNG + PDF, "PDF"),
+        ("pdf", b"\xef\xbb\xbf" + PDF, "PDF"),
+        ("png", b" " + PNG, "PNG image"),
+        ("jpg", PDF + JPEG, "JPEG image"),
+        (
+            "docx",
+            b"PK\x03\x04" + PDF + office_zip("[Content_Types].xml", "word/x.xml"),
+            "Word document",
+        ),
+        (
+            "odt",
+            make_zip(
+                ("content.xml", b"<xml/>"),
+                ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            ),
+            "OpenDocument text",
+        ),
     ],
 )
 def test_check_content_rejects_mismatch(extension, data, type_name):

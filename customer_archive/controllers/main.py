@@ -1,5 +1,3 @@
-from werkzeug.exceptions import NotFound
-
 from odoo import http
 from odoo.http import request
 
@@ -26,41 +24,48 @@ def _readonly_unless_archive_file(controller, rule, args):
 class CustomerArchiveBinary(Binary):
     """Binary routes that check and log archive files before streaming them.
 
-    A refusal returns a 404 response instead of raising, so the transaction
-    keeps the access-log entry that records it.
+    A denied file gets exactly the response of a missing one (404, or the
+    placeholder image of ``/web/image``), so the response does not tell that
+    the file exists.
     """
 
     @http.route(readonly=_readonly_unless_archive_file)
     def content_common(self, xmlid=None, model="ir.attachment", id=None, **kwargs):  # noqa: A002
-        response = _check_archive_file(model, id)
-        if response is not None:
-            return response
+        _log_archive_file_access(model, id)
         return super().content_common(xmlid=xmlid, model=model, id=id, **kwargs)
 
     @http.route(readonly=_readonly_unless_archive_file)
     def content_image(self, xmlid=None, model="ir.attachment", id=None, **kwargs):  # noqa: A002
-        response = _check_archive_file(model, id)
-        if response is not None:
-            return response
+        _log_archive_file_access(model, id)
         return super().content_image(xmlid=xmlid, model=model, id=id, **kwargs)
 
 
-def _check_archive_file(model, record_id):
-    """Log the access to an archive file and return a 404 response when denied."""
+def _log_archive_file_access(model, record_id):
+    """Write the access to an archive file to the access log before serving it.
+
+    A denied entry is committed at once. ``ir.binary._find_record`` then
+    raises the ``AccessError`` that Odoo turns into the response for a
+    missing file, and on ``/web/content`` that response is a raised
+    ``NotFound``, which rolls the request's transaction back.
+    """
     attachment = _archive_file(model, record_id)
     if not attachment:
-        return None
+        return
     binary = request.env["ir.binary"]
     granted = binary._archive_can_read(attachment)
     binary._archive_log_download(attachment, granted=granted, keep_transaction=True)
     if not granted:
-        # A response, not an exception, so the refusal's log entry is kept.
-        return request.make_response(
-            request.env._("This archive file was not found or may not be read."),
-            status=404,
-        )
+        _commit_denied_entry()
     request.update_context(archive_access_logged=True)
-    return None
+
+
+def _commit_denied_entry():
+    """Commit the access-log entry of a denied download.
+
+    The request then fails like a request for a missing file, which rolls
+    its transaction back. The transaction has written nothing but the entry.
+    """
+    request.env.cr.commit()  # pylint: disable=invalid-commit
 
 
 def _readonly_unless_archive_report(controller, rule, args):
@@ -86,25 +91,27 @@ class CustomerArchiveController(http.Controller):
         methods=["GET"],
     )
     def download_document_file(self, document_id, attachment_id, download=True):
-        """Stream one file of an archive document after checking and logging access."""
+        """Stream one file of an archive document after checking and logging access.
+
+        A denied file gets the same 404 response as a missing document or
+        file, so the response does not tell that the file exists.
+        """
         env = request.env
         document = env["customer.archive.document"].browse(document_id).exists()
         if not document:
-            raise NotFound()
+            raise request.not_found()
         # sudo: only the list of file ids is read, to match the requested one.
         attachment = document.sudo().attachment_ids.filtered(
             lambda a: a.id == attachment_id
         )
         if not attachment:
-            raise NotFound()
+            raise request.not_found()
         binary = env["ir.binary"]
         granted = binary._archive_can_read(attachment)
         binary._archive_log_download(attachment, granted=granted, keep_transaction=True)
         if not granted:
-            # A response, not an exception, so the refusal's log entry is kept.
-            return request.make_response(
-                env._("You are not allowed to read this archive file."), status=403
-            )
+            _commit_denied_entry()
+            raise request.not_found()
         stream = (
             env["ir.binary"]
             .with_context(archive_access_logged=True)

@@ -3,8 +3,9 @@ import logging
 from psycopg2 import errors
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import MissingError, UserError
 from odoo.http import request
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +24,10 @@ HASHED_FIELDS = (
 )
 # Transactions tried by _log_separately when concurrent appends conflict.
 SEPARATE_LOG_TRIES = 3
+# Time _log_separately waits for the lock on the chain's end. The caller's own
+# transaction holds that lock when it appended to the log before, and then
+# without this timeout the separate transaction would wait for it forever.
+SEPARATE_LOG_LOCK_TIMEOUT = "5s"
 
 
 class CustomerArchiveAccessLog(models.Model):
@@ -182,13 +187,38 @@ class CustomerArchiveAccessLog(models.Model):
 
         Used where the request's transaction cannot keep the entry: a refusal
         raises an error that rolls it back, and file downloads run in a
-        read-only transaction.
+        read-only transaction. When the lock on the chain's end is still taken
+        after ``SEPARATE_LOG_LOCK_TIMEOUT``, as when the caller's transaction
+        holds it, the entry is written once the caller's transaction ends.
         """
+        try:
+            self._append_separately(action, partner, document, details, result)
+        except errors.LockNotAvailable:
+            _logger.info(
+                "Access log append of %s by user %s timed out on the log's lock; "
+                "it is written when the current transaction ends",
+                action,
+                self.env.uid,
+            )
+
+            def append():
+                self._append_separately(action, partner, document, details, result)
+
+            # A commit clears the rollback hooks and a rollback the commit
+            # hooks, so the entry is written once.
+            self.env.cr.postcommit.add(append)
+            self.env.cr.postrollback.add(append)
+
+    @api.model
+    def _append_separately(self, action, partner, document, details, result):
         # No request retries this transaction, so a serialization failure
         # from a concurrent append is retried here, on a new transaction.
         for attempt in range(1, SEPARATE_LOG_TRIES + 1):
             try:
                 with self.env.registry.cursor() as cr:
+                    cr.execute(
+                        SQL("SET LOCAL lock_timeout = %s", SEPARATE_LOG_LOCK_TIMEOUT)
+                    )
                     env = self.env(cr=cr)
                     # sudo: a refused access names a document or customer that
                     # the user may not read; the entry is written, not returned.
@@ -203,6 +233,20 @@ class CustomerArchiveAccessLog(models.Model):
                         details=details,
                         result=result,
                     )
+                return
+            except (MissingError, errors.ForeignKeyViolation):
+                # The separate transaction does not see records that the
+                # caller's transaction created and has not committed. That
+                # transaction is rolled back by the refusal, so the records
+                # it created are rolled back as well.
+                _logger.warning(
+                    "Access log entry of %s by user %s not written: document %s "
+                    "or customer %s is not committed",
+                    action,
+                    self.env.uid,
+                    document.ids if document else [],
+                    partner.ids if partner else [],
+                )
                 return
             except errors.SerializationFailure:
                 if attempt == SEPARATE_LOG_TRIES:

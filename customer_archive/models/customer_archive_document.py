@@ -170,6 +170,9 @@ class CustomerArchiveDocument(models.Model):
     def _check_partner_registered(self):
         for document in self:
             if not document.partner_id.archive_number:
+                # The error names the customer, so the user's access comes first.
+                # Constraints run in sudo mode, hence sudo(False).
+                document.partner_id.sudo(False).check_access("read")
                 raise ValidationError(
                     self.env._(
                         "“%(customer)s” has no registered archive: register the "
@@ -183,6 +186,9 @@ class CustomerArchiveDocument(models.Model):
         for document in self:
             archive_company = document.partner_id.archive_company_id
             if archive_company and document.company_id != archive_company:
+                # The error names the customer, so the user's access comes first.
+                # Constraints run in sudo mode, hence sudo(False).
+                document.partner_id.sudo(False).check_access("read")
                 raise ValidationError(
                     self.env._(
                         "The archive of “%(customer)s” belongs to %(archive)s, so "
@@ -235,6 +241,8 @@ class CustomerArchiveDocument(models.Model):
             lambda d: CONFIDENTIALITY_ORDER.index(d.confidentiality) > rank
         )
         if lowered:
+            # The error names the document, so the user's access comes first.
+            lowered.check_access("write")
             raise UserError(
                 self.env._(
                     "Only archive managers can make %(document)s more open than "
@@ -396,6 +404,9 @@ class CustomerArchiveDocument(models.Model):
                 )
             )
             if foreign:
+                # The error names the file, so a file the user may not read
+                # raises an AccessError instead.
+                foreign.with_env(self.env).check_access("read")
                 raise UserError(
                     self.env._(
                         "The file “%(file)s” belongs to another record and cannot "
@@ -404,6 +415,8 @@ class CustomerArchiveDocument(models.Model):
                         document=document.display_name,
                     )
                 )
+            for attachment in attachments:
+                attachment._archive_check_file_name(attachment.name)
             attachments.filtered(lambda a, doc=document: a.res_id != doc.id).write(
                 {"res_model": document._name, "res_id": document.id}
             )

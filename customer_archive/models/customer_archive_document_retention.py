@@ -196,6 +196,8 @@ class CustomerArchiveDocument(models.Model):
             )
         destroyed = self.filtered(lambda d: d.retention_state == "destroyed")
         if destroyed and FROZEN_FIELDS & vals.keys():
+            # The error names the document, so the user's access comes first.
+            destroyed.check_access("write")
             raise UserError(
                 self.env._(
                     "%(document)s was destroyed on %(date)s: its files and "

@@ -92,6 +92,9 @@ class CustomerArchivePurchase(models.Model):
         for purchase in self:
             archive_company = purchase.partner_id.archive_company_id
             if archive_company and purchase.company_id != archive_company:
+                # The error names the customer, so the user's access comes first.
+                # Constraints run in sudo mode, hence sudo(False).
+                purchase.partner_id.sudo(False).check_access("read")
                 raise ValidationError(
                     self.env._(
                         "The archive of “%(customer)s” belongs to %(archive)s, so "

@@ -5,10 +5,12 @@ import os
 import psycopg2
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 from ..tools.checksum import sha256_hex
+from ..tools.file_names import find_unsafe_character
 
 _logger = logging.getLogger(__name__)
 
@@ -35,6 +37,10 @@ FILED_CONTENT_FIELDS = frozenset(
 )
 # Fields whose read hands out a file's content, as a download does.
 CONTENT_FIELDS = frozenset({"datas", "raw", "db_datas"})
+ARCHIVE_BOUND_DOMAIN = [("res_model", "=", ARCHIVE_DOCUMENT_MODEL), ("res_id", "!=", 0)]
+# Hidden files logged as denied for one search_read, so that a search over
+# every file writes a bounded number of entries.
+DENIED_SEARCH_LOG_MAX = 100
 
 
 class IrAttachment(models.Model):
@@ -48,22 +54,71 @@ class IrAttachment(models.Model):
     )
 
     def read(self, fields=None, load="_classic_read"):
+        """Log refused reads of archive files' content, as refused downloads are.
+
+        The granted reads are logged by ``_read_format``, which ``read`` and
+        ``search_read`` call once the content is read.
+        """
+        try:
+            return super().read(fields, load)
+        except AccessError:
+            if not self.env.su and (fields is None or CONTENT_FIELDS & set(fields)):
+                self._archive_log_denied_reads()
+            raise
+
+    @api.model
+    def search_read(
+        self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
+    ):
+        """Log the archive files that the search hides from a read of content.
+
+        A search hides the files that the user may not read instead of
+        raising, so the same search is run in sudo mode to find them.
+        """
+        result = super().search_read(
+            domain, fields, offset=offset, limit=limit, order=order, **read_kwargs
+        )
+        if not self.env.su and (not fields or CONTENT_FIELDS & set(fields)):
+            readable_ids = {row["id"] for row in result}
+            # sudo: finds the files the search hid; only their ids are used,
+            # to log the refusal, and nothing is returned to the user.
+            hidden = (
+                self.sudo()
+                .search(
+                    Domain.AND([domain or [], ARCHIVE_BOUND_DOMAIN]),
+                    limit=min(limit or DENIED_SEARCH_LOG_MAX, DENIED_SEARCH_LOG_MAX),
+                    order=order,
+                )
+                .filtered(lambda a: a.id not in readable_ids)
+            )
+            hidden.with_env(self.env)._archive_log_denied_reads()
+        return result
+
+    def _read_format(self, fnames, load="_classic_read"):
         """Log reads of archive files' content, as downloads are logged.
 
-        ``read`` (and ``web_read``, which calls it) hands out the content of a
+        ``read``, ``search_read`` and ``web_read`` hand out the content of a
         file over RPC without going through the download routes.
         """
-        result = super().read(fields, load)
-        if not self.env.su and (fields is None or CONTENT_FIELDS & set(fields)):
-            # NOTE: a refused read is not logged. Logging it would need a second
-            # transaction, which would wait for the chain head's lock when this
-            # transaction has already appended to the log.
+        result = super()._read_format(fnames, load)
+        if not self.env.su and CONTENT_FIELDS & set(fnames):
             binary = self.env["ir.binary"]
             for attachment in self._archive_bound():
                 binary._archive_log_download(
                     attachment.with_env(self.env), granted=True
                 )
         return result
+
+    def _archive_log_denied_reads(self):
+        """Write a denied entry for each of these archive files the user may not read.
+
+        The entries are written in their own transaction, because the
+        ``AccessError`` that follows rolls the request's transaction back.
+        """
+        binary = self.env["ir.binary"]
+        for attachment in self._archive_bound():
+            if not binary._archive_can_read(attachment):
+                binary._archive_log_download(attachment, granted=False)
 
     def write(self, vals):
         if not self.env.su:
@@ -75,14 +130,20 @@ class IrAttachment(models.Model):
                     )
                 )
             if FILED_CONTENT_FIELDS & vals.keys():
-                self._archive_check_not_filed()
+                self._archive_check_not_filed("write")
+            if vals.get("name") and self._archive_bound():
+                # The name check below shows that the file is filed, so the
+                # user's access to it is checked first.
+                self.check_access("write")
+        if vals.get("name") and self._archive_bound():
+            self._archive_check_file_name(vals["name"])
         return super().write(vals)
 
     def unlink(self):
         if not self.env.su and not self.env.user.has_group(
             "customer_archive.group_archive_manager"
         ):
-            self._archive_check_not_filed()
+            self._archive_check_not_filed("unlink")
         return super().unlink()
 
     def _archive_filed(self):
@@ -99,9 +160,33 @@ class IrAttachment(models.Model):
             lambda a: a.res_model == ARCHIVE_DOCUMENT_MODEL and a.res_id
         )
 
-    def _archive_check_not_filed(self):
+    @api.model
+    def _archive_check_file_name(self, name):
+        """Reject a file name with an invisible or control character.
+
+        Such characters can make a name display as another one, such as
+        "invoice<RLO>fdp.exe" showing as "invoiceexe.pdf".
+        """
+        code_point = find_unsafe_character(name)
+        if code_point:
+            raise UserError(
+                self.env._(
+                    "The file name “%(file)s” contains the invisible or control "
+                    "character %(character)s; rename the file without it.",
+                    file=name,
+                    character=code_point,
+                )
+            )
+
+    def _archive_check_not_filed(self, operation):
+        """Reject ``operation`` on filed files, naming the first one.
+
+        The user's access to the files is checked first, so a file that the
+        user may not read raises an ``AccessError`` that does not name it.
+        """
         filed = self._archive_filed()
         if filed:
+            self.check_access(operation)
             raise UserError(
                 self.env._(
                     "The file “%(file)s” is filed in a customer archive, so its "

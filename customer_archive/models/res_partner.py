@@ -93,6 +93,12 @@ class ResPartner(models.Model):
         copy=False,
         help="Salesperson in charge of the archive; reads its internal documents.",
     )
+    archive_user_locked = fields.Boolean(
+        string="Responsible Locked",
+        compute="_compute_archive_user_locked",
+        help="The archive has a responsible user, and only archive managers can "
+        "change it.",
+    )
     archive_folder_id = fields.Many2one(
         "customer.archive.folder",
         string="Folder",
@@ -300,6 +306,17 @@ class ResPartner(models.Model):
         "WHERE archive_last_interaction_date IS NOT NULL"
     )
 
+    @api.depends("archive_user_id")
+    @api.depends_context("uid")
+    def _compute_archive_user_locked(self):
+        # The saved responsible counts, so a user who picks one in an unsaved
+        # form can still change their choice before saving.
+        is_manager = self.env.user.has_group(MANAGER_GROUP)
+        for partner in self:
+            partner.archive_user_locked = not is_manager and bool(
+                partner._origin.archive_user_id
+            )
+
     @api.depends("is_company")
     def _compute_archive_customer_type(self):
         for partner in self:
@@ -498,6 +515,34 @@ class ResPartner(models.Model):
                 )
             )
 
+    def _archive_check_contact_company(self):
+        """Keep each registered archive's contact in the archive's company.
+
+        Odoo shares contacts without a company with every company, so a
+        contact moved out of its archive's company would show its archive
+        fields to the users of other companies.
+        """
+        moved = self.filtered(
+            lambda p: (
+                p.archive_number
+                and p.archive_company_id
+                and p.company_id != p.archive_company_id
+            )
+        )
+        if moved:
+            partner = moved[0]
+            raise UserError(
+                self.env._(
+                    "The archive of “%(customer)s” belongs to %(archive_company)s, "
+                    "so the contact's company cannot become %(company)s; keep "
+                    "%(archive_company)s as its company and choose a folder of "
+                    "%(archive_company)s.",
+                    customer=partner.display_name,
+                    archive_company=partner.archive_company_id.name,
+                    company=partner.company_id.name or self.env._("no company"),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -508,6 +553,8 @@ class ResPartner(models.Model):
         self._archive_check_system_fields(vals)
         self._archive_check_responsible_change(vals)
         result = super().write(self._archive_clean_vals(vals))
+        if not self.env.su and {"company_id", "archive_folder_id"} & vals.keys():
+            self._archive_check_contact_company()
         if "archive_user_id" in vals:
             # The stored responsible user of documents drives their access rule.
             self.env["customer.archive.document"].flush_model(["archive_user_id"])
@@ -619,7 +666,23 @@ class ResPartner(models.Model):
         self.check_access("write")
         folder.check_access("read")
         for partner in self:
+            if partner.company_id and partner.company_id != folder.company_id:
+                raise UserError(
+                    self.env._(
+                        "“%(customer)s” is a contact of %(company)s, so its archive "
+                        "cannot be registered in the folder %(folder)s of "
+                        "%(folder_company)s; choose a folder of %(company)s.",
+                        customer=partner.display_name,
+                        company=partner.company_id.name,
+                        folder=folder.display_name,
+                        folder_company=folder.company_id.name,
+                    )
+                )
             vals = {"archive_folder_id": folder.id}
+            if not partner.company_id:
+                # Odoo shares contacts without a company with every company,
+                # so the contact joins the archive's company.
+                vals["company_id"] = folder.company_id.id
             if partner.archive_state in ("not_registered", "closed"):
                 vals["archive_state"] = "registered"
             if not partner.archive_number:

@@ -98,6 +98,67 @@ class TestAccessLog(ConsultationCase):
         self.customer.with_user(self.user).export_data(["name"])
         self.assertFalse(self._new_entries())
 
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_refused_content_read_logged(self):
+        attachment = self.confidential_doc.attachment_ids.with_user(self.user)
+        for fields in (["datas"], ["raw"], ["db_datas"], None):
+            # assertRaises would roll back to a savepoint, and with it the
+            # entry that the refusal writes through a test cursor.
+            refused = False
+            with self.subTest(fields=fields), self.enter_registry_test_mode():
+                try:
+                    attachment.read(fields)
+                except AccessError:
+                    refused = True
+            self.assertTrue(refused)
+        entries = self._new_entries()
+        self.assertEqual(len(entries), 4)
+        self.assertEqual(set(entries.mapped("result")), {"denied"})
+        self.assertEqual(set(entries.mapped("action")), {"download"})
+        self.assertEqual(entries.document_id, self.confidential_doc)
+        self.assertEqual(entries.user_id, self.user)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_refused_name_read_not_logged(self):
+        attachment = self.confidential_doc.attachment_ids.with_user(self.user)
+        with self.enter_registry_test_mode(), self.assertRaises(AccessError):
+            attachment.read(["name"])
+        self.assertFalse(self._new_entries())
+
+    def test_hidden_content_search_read_logged(self):
+        attachment = self.confidential_doc.attachment_ids
+        Attachment = self.env["ir.attachment"].with_user(self.user)
+        with self.enter_registry_test_mode():
+            rows = Attachment.search_read([("id", "=", attachment.id)], ["datas"])
+        self.assertEqual(rows, [])
+        entry = self._new_entries()
+        self.assertEqual(len(entry), 1)
+        self.assertEqual((entry.action, entry.result), ("download", "denied"))
+        self.assertEqual(entry.document_id, self.confidential_doc)
+
+    def test_granted_content_search_read_logged(self):
+        internal = self._file_document(
+            self.customer, "customer_archive.document_type_inf"
+        )
+        Attachment = self.env["ir.attachment"].with_user(self.user)
+        rows = Attachment.search_read(
+            [("id", "=", internal.attachment_ids.id)], ["datas"]
+        )
+        self.assertEqual(len(rows), 1)
+        entry = self._new_entries()
+        self.assertEqual(len(entry), 1)
+        self.assertEqual((entry.action, entry.result), ("download", "granted"))
+        self.assertEqual(entry.document_id, internal)
+
+    def test_granted_content_read_logged_once(self):
+        internal = self._file_document(
+            self.customer, "customer_archive.document_type_inf"
+        )
+        internal.attachment_ids.with_user(self.user).read(["datas"])
+        entry = self._new_entries()
+        self.assertEqual(len(entry), 1)
+        self.assertEqual(entry.result, "granted")
+
     def test_entries_chain_hashes(self):
         self.confidential_doc.with_user(self.manager).web_read({"name": {}})
         self.confidential_doc.with_user(self.manager).web_read({"name": {}})

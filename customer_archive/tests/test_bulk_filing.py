@@ -229,6 +229,12 @@ class TestBulkFiling(ArchiveCase):
         line = self._assert_rejected(wizard, "too_large")
         self.assertIn("1 MB", line.message)
 
+    def test_check_rejects_invisible_character(self):
+        name = f"{self.number}_INF_invoice\u200efdp.exe.pdf"
+        wizard = self._check(make_zip((name, PDF)))
+        line = self._assert_rejected(wizard, "unsafe_character")
+        self.assertIn("U+200E", line.message)
+
     def test_check_rejects_unknown_archive_number(self):
         wizard = self._check(make_zip(("OOL-99999_INF.pdf", PDF)))
         line = self._assert_rejected(wizard, "unknown_archive_number")
@@ -258,6 +264,12 @@ class TestBulkFiling(ArchiveCase):
 
     def test_check_rejects_content_mismatch(self):
         wizard = self._check(make_zip((f"{self.number}_INF.pdf", PNG)))
+        line = self._assert_rejected(wizard, "content_mismatch")
+        self.assertIn("PDF", line.message)
+
+    def test_check_rejects_pdf_polyglot(self):
+        # A PNG with a PDF header later on opens as an image and as a PDF.
+        wizard = self._check(make_zip((f"{self.number}_INF.pdf", PNG + PDF)))
         line = self._assert_rejected(wizard, "content_mismatch")
         self.assertIn("PDF", line.message)
 

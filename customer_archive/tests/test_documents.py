@@ -116,3 +116,31 @@ class TestDocuments(ArchiveCase):
             filing_date=date(2024, 2, 29),
         )
         self.assertEqual(document.retention_date, date(2027, 2, 28))
+
+    def test_invisible_character_in_file_name_rejected(self):
+        for character in ("\u200e", "\u200f", "\u061c", "\u202e", "\u2028", "\ue000"):
+            code_point = f"U+{ord(character):04X}"
+            attachment = self.env["ir.attachment"].create(
+                {"name": f"scan{character}fdp.exe", "raw": b"%PDF-1.4 scan"}
+            )
+            with self.subTest(code_point), self.assertRaises(UserError) as error:
+                self.env["customer.archive.document"].create(
+                    {
+                        "partner_id": self.customer.id,
+                        "type_id": self.env.ref(
+                            "customer_archive.document_type_srv"
+                        ).id,
+                        "attachment_ids": [(6, 0, attachment.ids)],
+                    }
+                )
+            self.assertIn(code_point, str(error.exception))
+
+    def test_filed_file_rename_checks_characters(self):
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_srv"
+        )
+        attachment = document.attachment_ids.with_user(self.user)
+        with self.assertRaises(UserError) as error:
+            attachment.write({"name": "scan\u200f.pdf"})
+        self.assertIn("U+200F", str(error.exception))
+        self.assertEqual(attachment.name, "scan.pdf")

@@ -70,10 +70,13 @@ class TestDownload(ArchiveCase, HttpCase):
         entries = self.log.search([("document_id", "=", self.document.id)])
         self.assertEqual(len(entries), 1)
 
+    def _missing_attachment_id(self):
+        return self.env["ir.attachment"].search([], limit=1, order="id desc").id + 1000
+
     def test_user_without_request_refused_and_logged(self):
         self._login(self.user)
         for response in (self._web_content(), self._module_route()):
-            self.assertIn(response.status_code, (403, 404))
+            self.assertEqual(response.status_code, 404)
             self.assertNotEqual(response.content, self.content)
         denied = self.log.search(
             [("document_id", "=", self.document.id), ("result", "=", "denied")]
@@ -100,7 +103,7 @@ class TestDownload(ArchiveCase, HttpCase):
         self._approve(self.user, now - timedelta(days=3), now - timedelta(days=1))
         self._login(self.user)
         response = self._web_content()
-        self.assertIn(response.status_code, (403, 404))
+        self.assertEqual(response.status_code, 404)
         self.assertEqual(self._last_entry().result, "denied")
 
     def test_access_token_does_not_bypass(self):
@@ -109,8 +112,42 @@ class TestDownload(ArchiveCase, HttpCase):
         response = self.url_open(
             f"/web/content/{self.attachment.id}?access_token={token}&download=true"
         )
-        self.assertIn(response.status_code, (403, 404))
+        self.assertEqual(response.status_code, 404)
         self.assertEqual(self._last_entry().result, "denied")
+
+    def test_denied_file_looks_missing(self):
+        missing_id = self._missing_attachment_id()
+        self._login(self.user)
+        routes = {
+            "web content": (
+                f"/web/content/{self.attachment.id}?download=true",
+                f"/web/content/{missing_id}?download=true",
+            ),
+            "web image": (
+                f"/web/image/{self.attachment.id}",
+                f"/web/image/{missing_id}",
+            ),
+            "module route": (
+                f"/customer_archive/document/{self.document.id}"
+                f"/file/{self.attachment.id}",
+                f"/customer_archive/document/{self.document.id}/file/{missing_id}",
+            ),
+        }
+        for route, (denied_url, missing_url) in routes.items():
+            with self.subTest(route=route):
+                denied = self.url_open(denied_url)
+                missing = self.url_open(missing_url)
+                self.assertEqual(denied.status_code, missing.status_code)
+                self.assertEqual(denied.content, missing.content)
+                self.assertEqual(
+                    denied.headers.get("Content-Type"),
+                    missing.headers.get("Content-Type"),
+                )
+                self.assertEqual(self._last_entry().result, "denied")
+        denied = self.log.search(
+            [("document_id", "=", self.document.id), ("result", "=", "denied")]
+        )
+        self.assertEqual(len(denied), 3)
 
     def test_image_route_checked(self):
         self._login(self.user)

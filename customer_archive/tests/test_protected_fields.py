@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, JsonRpcException, tagged
 from odoo.tools import mute_logger
 
 from .common import ArchiveCase
@@ -156,6 +156,24 @@ class TestPartnerSystemFields(ArchiveCase):
         Document = self.env["customer.archive.document"].with_user(self.user)
         self.assertFalse(Document.search([("id", "=", internal.id)]))
 
+    def test_responsible_locked_for_user_only(self):
+        self.assertTrue(self.customer.with_user(self.user).archive_user_locked)
+        self.assertTrue(self.customer.with_user(self.user_2).archive_user_locked)
+        self.assertFalse(self.customer.with_user(self.manager).archive_user_locked)
+        unassigned = self._create_customer("Qian Hui").with_user(self.user)
+        self.assertFalse(unassigned.archive_user_locked)
+
+    def test_forms_make_locked_responsible_readonly(self):
+        Partner = self.env["res.partner"].with_user(self.user)
+        views = Partner.get_views([(False, "form"), (False, "list")])["views"]
+        for view_type in ("form", "list"):
+            with self.subTest(view=view_type):
+                arch = views[view_type]["arch"]
+                self.assertRegex(
+                    arch,
+                    r'<field name="archive_user_id"[^>]*readonly="archive_user_locked"',
+                )
+
     def test_manager_reassigns_customer(self):
         self.customer.with_user(self.manager).write({"archive_user_id": self.user_2.id})
         self.assertEqual(self.customer.archive_user_id, self.user_2)
@@ -164,6 +182,47 @@ class TestPartnerSystemFields(ArchiveCase):
         partner = self._create_customer("Qian Hui")
         partner.with_user(self.user).write({"archive_user_id": self.user.id})
         self.assertEqual(partner.archive_user_id, self.user)
+
+
+@tagged("post_install", "-at_install")
+class TestResponsibleOverRpc(ArchiveCase, HttpCase):
+    """The responsible of an archive is guarded on the RPC routes of the web client."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user.password = "archive-user-password"
+        cls.foreign = cls._create_customer("Zhang San")
+        cls.foreign._archive_register(cls.folder, user=cls.user_2)
+
+    def _call(self, method, args, kwargs=None):
+        return self.make_jsonrpc_request(
+            f"/web/dataset/call_kw/res.partner/{method}",
+            {
+                "model": "res.partner",
+                "method": method,
+                "args": args,
+                "kwargs": kwargs or {},
+            },
+        )
+
+    @mute_logger("odoo.http")
+    def test_user_takeover_rejected_over_rpc(self):
+        self.authenticate(self.user.login, "archive-user-password")
+        calls = {
+            "write": ([self.foreign.ids, {"archive_user_id": self.user.id}], {}),
+            "web_save": (
+                [self.foreign.ids, {"archive_user_id": self.user.id}],
+                {"specification": {"archive_user_id": {}}},
+            ),
+        }
+        for method, (args, kwargs) in calls.items():
+            with (
+                self.subTest(method=method),
+                self.assertRaisesRegex(JsonRpcException, "UserError"),
+            ):
+                self._call(method, args, kwargs)
+        self.assertEqual(self.foreign.archive_user_id, self.user_2)
 
 
 @tagged("post_install", "-at_install")

@@ -1,4 +1,4 @@
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -170,3 +170,169 @@ class TestSecurity(ArchiveCase):
             self.env["res.partner"].with_user(self.user).search(
                 [("archive_id_number", "=", "11010519491231002X")]
             )
+
+
+@tagged("post_install", "-at_install")
+class TestNamesAfterAccessCheck(ArchiveCase):
+    """Errors name no file or document that the user may not read."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.confidential_doc = cls._file_document(
+            cls.customer, "customer_archive.document_type_con"
+        )
+        cls.secret_file = cls.confidential_doc.attachment_ids
+        cls.secret_file.name = "secret-merger-contract.pdf"
+        cls.secret_names = (cls.secret_file.name, cls.confidential_doc.name)
+
+    def _assert_names_hidden(self, error):
+        for name in self.secret_names:
+            self.assertNotIn(name, str(error.exception))
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_content_write_checks_access_first(self):
+        attachment = self.secret_file.with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            attachment.write({"datas": "Zm9yZ2Vk"})
+        self._assert_names_hidden(error)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_rename_checks_access_first(self):
+        attachment = self.secret_file.with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            attachment.write({"name": "renamed\u200e.pdf"})
+        self._assert_names_hidden(error)
+        self.assertNotIn("U+200E", str(error.exception))
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_unlink_checks_access_first(self):
+        with self.assertRaises(AccessError) as error:
+            self.secret_file.with_user(self.user).unlink()
+        self._assert_names_hidden(error)
+        self.assertTrue(self.secret_file.exists())
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_confidentiality_write_checks_access_first(self):
+        document = self.confidential_doc.with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            document.write({"confidentiality": "public"})
+        self._assert_names_hidden(error)
+        self.assertEqual(self.confidential_doc.confidentiality, "confidential")
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_destroyed_document_write_checks_access_first(self):
+        self.confidential_doc.sudo().retention_state = "destroyed"
+        document = self.confidential_doc.with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            document.write({"reference": "HT-2026-01"})
+        self._assert_names_hidden(error)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_filing_foreign_file_checks_access_first(self):
+        Document = self.env["customer.archive.document"].with_user(self.user)
+        with self.assertRaises(AccessError) as error:
+            Document.create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                    "attachment_ids": [(4, self.secret_file.id)],
+                }
+            )
+        self._assert_names_hidden(error)
+        self.assertEqual(self.secret_file.res_id, self.confidential_doc.id)
+
+
+@tagged("post_install", "-at_install")
+class TestArchiveContactCompany(ArchiveCase):
+    """A registered archive's contact belongs to the archive's company."""
+
+    def _as_other_company(self):
+        return self.env["res.partner"].with_user(self.other_company_user)
+
+    def test_registration_sets_archive_company(self):
+        self.assertEqual(self.customer.company_id, self.folder.company_id)
+
+    def test_unregistered_contact_stays_shared(self):
+        walk_in = self._create_customer("Walk-in Guest")
+        self.assertFalse(walk_in.company_id)
+        rows = self._as_other_company().search_read([("id", "=", walk_in.id)], ["name"])
+        self.assertEqual([row["id"] for row in rows], walk_in.ids)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_other_company_cannot_read_archive(self):
+        Partner = self._as_other_company()
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.other_company_user).read(["archive_number"])
+        rows = Partner.search_read([("id", "=", self.customer.id)], ["archive_number"])
+        self.assertEqual(rows, [])
+        found = Partner.name_search(self.customer.name)
+        self.assertNotIn(self.customer.id, [partner_id for partner_id, _name in found])
+        groups = Partner._read_group(
+            [("archive_number", "=", self.customer.archive_number)], [], ["__count"]
+        )
+        self.assertEqual(groups[0][0], 0)
+        formatted = Partner.formatted_read_group(
+            [("id", "=", self.customer.id)], ["archive_folder_id"], ["__count"]
+        )
+        self.assertEqual(formatted, [])
+
+    def test_own_company_reads_archive(self):
+        rows = (
+            self.env["res.partner"]
+            .with_user(self.user)
+            .search_read([("id", "=", self.customer.id)], ["archive_number"])
+        )
+        self.assertEqual(rows[0]["archive_number"], self.customer.archive_number)
+
+    def test_company_cannot_be_cleared_or_changed(self):
+        for user in (self.user, self.manager):
+            for company in (False, self.other_company.id):
+                with (
+                    self.subTest(user=user.login, company=company),
+                    self.assertRaises(UserError),
+                ):
+                    self.customer.with_user(user).write({"company_id": company})
+        self.assertEqual(self.customer.company_id, self.folder.company_id)
+
+    def test_folder_of_other_company_rejected(self):
+        folder = self.env["customer.archive.folder"].create(
+            {"name": "Black Tea", "code": "BLK", "company_id": self.other_company.id}
+        )
+        self.manager.company_ids |= self.other_company
+        with self.assertRaises(UserError):
+            self.customer.with_user(self.manager).write(
+                {"archive_folder_id": folder.id}
+            )
+
+    def test_contact_of_other_company_not_registered(self):
+        contact = self._create_customer("Sun Li", company_id=self.other_company.id)
+        with self.assertRaises(UserError):
+            contact._archive_register(self.folder)
+        self.assertFalse(contact.archive_number)
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_other_company_filing_error_names_nobody(self):
+        Document = self.env["customer.archive.document"].with_user(
+            self.other_company_user
+        )
+        with self.assertRaises(AccessError) as error:
+            Document.create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                    "company_id": self.other_company.id,
+                }
+            )
+        self.assertNotIn(self.customer.name, str(error.exception))
+
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_other_company_purchase_error_names_nobody(self):
+        Purchase = self.env["customer.archive.purchase"].with_user(
+            self.other_company_user
+        )
+        with self.assertRaises(AccessError) as error:
+            Purchase.create(
+                {"partner_id": self.customer.id, "product": "Oolong", "amount": 99}
+            )
+        self.assertNotIn(self.customer.name, str(error.exception))

@@ -6,6 +6,9 @@ filed document.
 
 import re
 import string
+import unicodedata
+
+from .file_names import UNSAFE_CATEGORIES
 
 PLACEHOLDERS = ("archive_number", "type_code", "document_date", "seq", "reference")
 DEFAULT_RULE = "{archive_number}_{type_code}_{document_date}_{seq}"
@@ -39,7 +42,8 @@ def render_document_name(
 
     ``document_date`` is a ``date`` (written as YYYYMMDD) or ``None`` (written as
     ``nodate``); ``seq`` is written with three digits. Characters that cannot appear
-    in a file name are replaced by ``-``.
+    in a file name, and invisible characters such as the bidirectional marks, are
+    replaced by ``-``.
     """
     rule_placeholders(rule)
     values = {
@@ -51,5 +55,8 @@ def render_document_name(
         "seq": f"{seq:03d}",
         "reference": reference or "",
     }
-    name = rule.format(**values)
+    name = "".join(
+        "-" if unicodedata.category(character) in UNSAFE_CATEGORIES else character
+        for character in rule.format(**values)
+    )
     return _UNSAFE_CHARACTERS.sub("-", name).strip(" .-_") or values["seq"]

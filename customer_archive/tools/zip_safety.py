@@ -21,6 +21,8 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
+from .file_names import find_unsafe_character
+
 try:
     import lzma
 except ImportError:  # Python built without liblzma: zipfile cannot read LZMA.
@@ -63,9 +65,6 @@ FILE_NAME_PATTERN = re.compile(
 )
 # A date in the free text follows an underscore: _YYYYMMDD or _YYYY-MM-DD.
 DATE_PATTERN = re.compile(r"(?<=_)(\d{4})(-?)(\d{2})\2(\d{2})(?![0-9])")
-# Explicit directional formatting characters (LRE, RLE, PDF, LRO, RLO, LRI, RLI,
-# FSI, PDI), which can make "gpj.exe" display as "exe.jpg".
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Folders and files that archivers and file managers add on their own.
 SYSTEM_FOLDERS = ("__MACOSX/",)
 SYSTEM_FILE_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
@@ -350,10 +349,10 @@ def _find_date(text):
 # File contents
 
 
-def _is_pdf(data):
-    # Some writers put bytes (a UTF-8 BOM, printer job commands) before the
-    # header, so it is looked for in the first 1024 bytes.
-    return b"%PDF-" in data[:1024]
+# Every signature is checked at offset 0. Some PDF readers accept a header
+# anywhere in the first 1024 bytes, but a file that starts with another
+# format's signature and has "%PDF-" later is a polyglot, which one program
+# opens as that format and another as a PDF.
 
 
 def _has_prefix(*prefixes):
@@ -385,6 +384,10 @@ def _is_opendocument(mimetype):
     expected = mimetype.encode("ascii")
 
     def check(data):
+        # OpenDocument requires the mimetype as the first part, so its name
+        # follows the first local file header, which is 30 bytes long.
+        if data[30:38] != b"mimetype":
+            return False
         try:
             with _open_inner_zip(data) as inner, inner.open("mimetype") as stream:
                 # Read one byte more than expected at most, so a huge
@@ -404,7 +407,8 @@ def _open_inner_zip(data):
     """Open an office file as a zip, or raise ``_NotAnInnerZip``.
 
     Files without the zip signature or with more than ``MAX_OFFICE_PARTS``
-    parts raise before ``zipfile`` parses the central directory.
+    parts raise before ``zipfile`` parses the central directory, and files
+    with data before the first part raise after.
     """
     if not data.startswith(b"PK\x03\x04"):
         raise _NotAnInnerZip("no zip signature")
@@ -412,7 +416,14 @@ def _open_inner_zip(data):
     count = _declared_member_count(stream)
     if count is None or count > MAX_OFFICE_PARTS:
         raise _NotAnInnerZip(f"{count} parts")
-    return zipfile.ZipFile(stream)
+    inner = zipfile.ZipFile(stream)
+    # zipfile finds the parts from the central directory at the end and
+    # accepts other data before the first part. A file whose first part does
+    # not start at offset 0 carries data that is not part of the zip.
+    if min((info.header_offset for info in inner.infolist()), default=0) != 0:
+        inner.close()
+        raise _NotAnInnerZip("data before the first part")
+    return inner
 
 
 def _is_text(data):
@@ -441,7 +452,7 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODF = "application/vnd.oasis.opendocument."
 # Extension -> (type name used in messages, content check).
 CONTENT_TYPES = {
-    "pdf": ("PDF", _is_pdf),
+    "pdf": ("PDF", _has_prefix(b"%PDF-")),
     "png": ("PNG image", _has_prefix(b"\x89PNG\r\n\x1a\n")),
     "jpg": ("JPEG image", _has_prefix(b"\xff\xd8\xff")),
     "jpeg": ("JPEG image", _has_prefix(b"\xff\xd8\xff")),
@@ -466,8 +477,9 @@ def check_content(extension, data):
     """Return a ``Rejection`` when ``data`` does not match ``extension``, else None.
 
     Only the extensions of ``CONTENT_TYPES`` are accepted. The check looks at
-    signatures ("magic bytes") and, for zip-based office files, at the names
-    of the parts inside; it does not validate the whole file.
+    signatures ("magic bytes") at the start of the file and, for zip-based
+    office files, at the names of the parts inside. It does not validate the
+    whole file, so data appended after a valid file is not detected.
     """
     extension = extension.lower()
     if extension not in CONTENT_TYPES:
@@ -513,15 +525,13 @@ def decode_member_name(info):
 
 def check_member_path(path):
     """Return a ``Rejection`` when ``path`` is unsafe as a member name, else None."""
-    for character in path:
-        if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc":
-            code_point = f"U+{ord(character):04X}"
-            return Rejection(
-                UNSAFE_CHARACTER,
-                f"the name contains the control or bidirectional formatting "
-                f"character {code_point}",
-                {"character": code_point},
-            )
+    code_point = find_unsafe_character(path)
+    if code_point:
+        return Rejection(
+            UNSAFE_CHARACTER,
+            f"the name contains the invisible or control character {code_point}",
+            {"character": code_point},
+        )
     if path.startswith("/"):
         return Rejection(ABSOLUTE_PATH, "unsafe path: the name is an absolute path")
     if "\\" in path or re.match(r"[A-Za-z]:", path):

@@ -402,8 +402,8 @@ class CustomerArchiveBulkFilingWizard(models.TransientModel):
                 "Recreate the zip with relative paths."
             ),
             zip_safety.UNSAFE_CHARACTER: lambda: self.env._(
-                "The name contains the control or bidirectional formatting "
-                "character %(character)s. Rename the file without it.",
+                "The name contains the invisible or control character "
+                "%(character)s. Rename the file without it.",
                 character=params["character"],
             ),
             zip_safety.NAME_TOO_LONG: lambda: self.env._(
