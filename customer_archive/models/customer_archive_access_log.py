@@ -270,4 +270,9 @@ class CustomerArchiveAccessLog(models.Model):
                 "match its hash. Entries from this one on cannot be trusted.",
                 entry=entry,
             ),
+            self.env._(
+                "The access log has been tampered with: its newest entries were "
+                "deleted, because the last entry stored is not the last one "
+                "appended."
+            ),
         )

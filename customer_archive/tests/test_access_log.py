@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
+from ..models.customer_archive_hash_chain import MISSING_NEWEST_ENTRIES
 from .test_consultation import ConsultationCase
 from .test_consultation_access import DURING
 
@@ -228,3 +229,15 @@ class TestAccessLog(ConsultationCase):
             SQL("DELETE FROM customer_archive_access_log WHERE id = %s", second.id)
         )
         self.assertEqual(self.log._first_broken_entry_id(), third.id)
+
+    def test_deleted_newest_entry_found(self):
+        for _i in range(2):
+            self.confidential_doc.with_user(self.manager).web_read({"name": {}})
+        _first, second = self._new_entries()
+        self.env.cr.execute(
+            SQL("DELETE FROM customer_archive_access_log WHERE id = %s", second.id)
+        )
+        self.assertEqual(self.log._first_broken_entry_id(), MISSING_NEWEST_ENTRIES)
+        action = self.log.with_user(self.manager).action_verify_chain()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("newest entries were deleted", action["params"]["message"])

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
+from ..models.customer_archive_hash_chain import MISSING_NEWEST_ENTRIES
 from .test_retention import RetentionCase
 
 
@@ -560,3 +561,20 @@ class TestDestructionRegister(DestructionCase):
             )
         )
         self.assertEqual(self.Register._first_broken_entry_id(), self.entry.id)
+
+    def test_register_deleted_newest_entry_detected(self):
+        newest = self.Register.search([], order="id desc", limit=1)
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM customer_archive_destruction_register WHERE id = %s",
+                newest.id,
+            )
+        )
+        self.assertEqual(self.Register._first_broken_entry_id(), MISSING_NEWEST_ENTRIES)
+        action = self.Register.with_user(self.manager).action_verify_chain()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("newest entries were deleted", action["params"]["message"])
+
+    def test_register_all_entries_deleted_detected(self):
+        self.env.cr.execute(SQL("DELETE FROM customer_archive_destruction_register"))
+        self.assertEqual(self.Register._first_broken_entry_id(), MISSING_NEWEST_ENTRIES)
