@@ -21,7 +21,15 @@ HASHED_FIELDS = (
     "purpose",
     "ip_address",
     "details",
+    "company_id",
+    "hash_version",
 )
+# Version of the hashed content that _log writes.
+# NOTE: version 2 added the company and the version to the hash. Entries
+# without a version were hashed without them and are still verified that way,
+# so a change of their company goes unnoticed.
+HASH_VERSION = 2
+VERSION_2_FIELDS = ("company_id", "hash_version")
 # Transactions tried by _log_separately when concurrent appends conflict.
 SEPARATE_LOG_TRIES = 3
 # Time _log_separately waits for the lock on the chain's end. The caller's own
@@ -97,6 +105,19 @@ class CustomerArchiveAccessLog(models.Model):
         help="File name, screen, report or exported records, in the user's language.",
     )
     company_id = fields.Many2one("res.company", readonly=True, index=True)
+    hash_version = fields.Integer(
+        readonly=True,
+        help="Version of the hashed content, empty for entries whose hash does "
+        "not cover the company.",
+    )
+
+    @api.model
+    def _hash_content(self, vals):
+        content = super()._hash_content(vals)
+        if not vals.get("hash_version"):
+            for name in VERSION_2_FIELDS:
+                del content[name]
+        return content
 
     def _compute_details_label(self):
         labels = {
@@ -170,6 +191,7 @@ class CustomerArchiveAccessLog(models.Model):
                     "ip_address": ip_address or False,
                     "details": details or False,
                     "company_id": (document.company_id or self.env.company).id,
+                    "hash_version": HASH_VERSION,
                 }
             )
         return self._append_chained(vals_list)
@@ -269,5 +291,10 @@ class CustomerArchiveAccessLog(models.Model):
                 "The access log has been tampered with: entry %(entry)s does not "
                 "match its hash. Entries from this one on cannot be trusted.",
                 entry=entry,
+            ),
+            self.env._(
+                "The access log has been tampered with: its newest entries were "
+                "deleted, because the last entry stored is not the last one "
+                "appended."
             ),
         )

@@ -245,6 +245,8 @@ class CustomerArchiveDestructionBatch(models.Model):
             )
             .sudo(False)
         )
+        # The sudo create skipped the multi-company record rules, so check them.
+        batch.check_access("create")
         documents.write(
             {"retention_state": "in_batch", "destruction_batch_id": batch.id}
         )
@@ -339,6 +341,7 @@ class CustomerArchiveDestructionBatch(models.Model):
         self.ensure_one()
         self._ensure_manager()
         self._lock_and_ensure_state("approved")
+        self._ensure_approved_by_other()
         if method not in dict(DESTRUCTION_METHODS):
             raise UserError(self.env._("Choose how the documents are destroyed."))
         documents = self.line_ids.filtered(
@@ -524,6 +527,25 @@ class CustomerArchiveDestructionBatch(models.Model):
                 self.env._(
                     "You proposed or verified the destruction batch %(batch)s: "
                     "another archive manager must approve it.",
+                    batch=self.name,
+                )
+            )
+
+    def _ensure_approved_by_other(self):
+        """Raise unless a manager who took no other part approved the batch.
+
+        Only ``action_approve`` sets the approver, and it checks the rule. This
+        check guards the execution against a batch changed outside it.
+        """
+        if (
+            not self.approved_by_id
+            or self.approved_by_id in self._approval_excluded_users()
+        ):
+            raise UserError(
+                self.env._(
+                    "The destruction batch %(batch)s was not approved by a "
+                    "manager other than its proposer, verifier and checkers; "
+                    "cancel it and propose its documents again.",
                     batch=self.name,
                 )
             )

@@ -182,4 +182,9 @@ class CustomerArchiveDestructionRegister(models.Model):
                 "cannot be trusted.",
                 entry=entry,
             ),
+            self.env._(
+                "The destruction register has been tampered with: its newest "
+                "entries were deleted, because the last entry stored is not the "
+                "last one appended."
+            ),
         )

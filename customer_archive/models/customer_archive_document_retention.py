@@ -30,6 +30,23 @@ MANAGER_FIELDS = {
     "retention_override_date",
     "retention_override_reason",
 }
+# Fields that only the retention expiry and the destruction workflow write, in
+# sudo mode, because writing them would make a document due or record it as
+# destroyed without a destruction batch.
+RETENTION_SYSTEM_FIELDS = frozenset(
+    {
+        "retention_state",
+        "retention_warned",
+        "destruction_batch_id",
+        "destruction_date",
+        "destruction_method",
+        "destruction_checksums",
+    }
+)
+# Dates that start the retention period of a filed document. Moving one back
+# can make the document due for destruction, so only archive managers change
+# them once the document is filed.
+RETENTION_START_FIELDS = frozenset({"filing_date", "document_date"})
 # Fields of a destroyed document that stay as they were at its destruction.
 FROZEN_FIELDS = {
     "attachment_ids",
@@ -186,7 +203,14 @@ class CustomerArchiveDocument(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._retention_check_system_fields(vals, defaults=True)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._retention_check_system_fields(vals)
         if MANAGER_FIELDS & vals.keys() and not self._retention_is_manager():
             raise UserError(
                 self.env._(
@@ -194,6 +218,10 @@ class CustomerArchiveDocument(models.Model):
                     "retention dates; ask an archive manager."
                 )
             )
+        self._retention_check_start_dates(vals)
+        unexpired = (
+            self._retention_not_expired() if "valid_to" in vals else self.browse()
+        )
         destroyed = self.filtered(lambda d: d.retention_state == "destroyed")
         if destroyed and FROZEN_FIELDS & vals.keys():
             # The error names the document, so the user's access comes first.
@@ -209,9 +237,92 @@ class CustomerArchiveDocument(models.Model):
         if "retention_override_date" in vals and not vals["retention_override_date"]:
             vals.setdefault("retention_override_reason", False)
         result = super().write(vals)
+        if "valid_to" in vals:
+            unexpired._retention_check_validity_end()
         if {"retention_override_date", "valid_to", "document_date"} & vals.keys():
             self._retention_release_not_expired()
         return result
+
+    @api.model
+    def _retention_check_system_fields(self, vals, defaults=False):
+        """Reject values of ``RETENTION_SYSTEM_FIELDS`` written outside sudo mode.
+
+        With ``defaults``, as on create, empty values and the Kept state are
+        accepted.
+        """
+        if self.env.su:
+            return
+        names = RETENTION_SYSTEM_FIELDS & vals.keys()
+        if defaults:
+            names = {name for name in names if vals[name] and vals[name] != "active"}
+        if names:
+            raise UserError(
+                self.env._(
+                    "The field(s) %(fields)s of an archive document are set by "
+                    "the retention expiry and by destruction batches; leave them "
+                    "out.",
+                    fields=", ".join(
+                        sorted(
+                            self._fields[name]._description_string(self.env)
+                            for name in names
+                        )
+                    ),
+                )
+            )
+
+    def _retention_check_start_dates(self, vals):
+        """Let only archive managers change the retention start of filed documents."""
+        names = RETENTION_START_FIELDS & vals.keys()
+        if not names or self._retention_is_manager():
+            return
+        for document in self.filtered("name"):
+            changed = sorted(
+                name
+                for name in names
+                if document[name] != (fields.Date.to_date(vals[name]) or False)
+            )
+            if changed:
+                raise UserError(
+                    self.env._(
+                        "Only archive managers can change the %(fields)s of the "
+                        "filed document %(document)s, because the retention "
+                        "period starts from it; ask an archive manager to "
+                        "correct it.",
+                        fields=", ".join(
+                            document._fields[name]._description_string(self.env)
+                            for name in changed
+                        ),
+                        document=document.display_name,
+                    )
+                )
+
+    def _retention_not_expired(self, today=None):
+        """Return the filed documents whose retention date has not passed."""
+        today = today or fields.Date.context_today(self)
+        return self.filtered(
+            lambda d: (
+                d.name and not retention.is_expired(d.retention_date or None, today)
+            )
+        )
+
+    def _retention_check_validity_end(self):
+        """Reject a validity end that made these unexpired documents expired.
+
+        Users enter the validity end of a contract once it is known, but only
+        archive managers may enter one that ends the retention period at once.
+        """
+        if self._retention_is_manager():
+            return
+        for document in self - self._retention_not_expired():
+            raise UserError(
+                self.env._(
+                    "With the validity end %(date)s, %(document)s would be "
+                    "past its retention date and due for destruction; check "
+                    "the date, or ask an archive manager to enter it.",
+                    date=document.valid_to,
+                    document=document.display_name,
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_destruction(self):
@@ -309,7 +420,9 @@ class CustomerArchiveDocument(models.Model):
                 and not retention.is_expired(d.retention_date or None, today)
             )
         )
-        released.write({"retention_state": "active", "retention_warned": False})
+        # sudo: the retention state is a system field, and this runs after a
+        # user's change of the dates it depends on.
+        released.sudo().write({"retention_state": "active", "retention_warned": False})
         return released
 
     def _retention_check_destroyable(self, today=None):

@@ -4,6 +4,9 @@ from odoo.tools import SQL
 from ..tools.hash_chain import GENESIS_HASH, entry_hash, first_broken_entry
 
 VERIFY_BATCH_SIZE = 10000
+# Returned by _first_broken_entry_id when every stored entry matches its hash
+# but the newest entries are missing.
+MISSING_NEWEST_ENTRIES = -1
 
 
 class CustomerArchiveHashChain(models.AbstractModel):
@@ -59,7 +62,11 @@ class CustomerArchiveHashChain(models.AbstractModel):
 
     @api.model
     def _first_broken_entry_id(self):
-        """Return the id of the first entry breaking the hash chain, or 0."""
+        """Return the id of the first entry breaking the hash chain, or 0.
+
+        Returns ``MISSING_NEWEST_ENTRIES`` when the stored entries chain up but
+        the last one is not the chain head's, so newer entries were deleted.
+        """
         columns = SQL(", ").join(SQL.identifier(name) for name in self._hashed_fields)
         last_id = 0
         previous_hash = GENESIS_HASH
@@ -77,7 +84,7 @@ class CustomerArchiveHashChain(models.AbstractModel):
             )
             rows = self.env.cr.fetchall()
             if not rows:
-                return 0
+                break
             entries = (
                 (
                     row[0],
@@ -93,23 +100,41 @@ class CustomerArchiveHashChain(models.AbstractModel):
             if broken:
                 return broken
             last_id, previous_hash = rows[-1][0], rows[-1][2]
+        head_hash = self.env["customer.archive.hash.chain.head"]._chain_head_hash(
+            self._table
+        )
+        # NOTE: missing newest entries go unnoticed while the chain has no head
+        # row, as when its entries were stored before the head existed and
+        # nothing was appended since. The next append creates the row.
+        if head_hash is not None and head_hash != previous_hash:
+            return MISSING_NEWEST_ENTRIES
+        return 0
 
-    def _verification_notification(self, title, intact_message, broken_message):
+    def _verification_notification(
+        self, title, intact_message, broken_message, missing_message
+    ):
         """Return the notification of a chain check; meant to be overridden.
 
         ``broken_message`` is called with the id of the first broken entry.
+        ``missing_message`` is shown when the newest entries were deleted.
         """
         # The check reads the table in SQL, so the model's read right is
         # checked here: without it anyone could call the method over RPC.
         self.browse().check_access("read")
         broken_id = self._first_broken_entry_id()
         notification_type = "danger" if broken_id else "success"
+        if broken_id == MISSING_NEWEST_ENTRIES:
+            message = missing_message
+        elif broken_id:
+            message = broken_message(broken_id)
+        else:
+            message = intact_message
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": title,
-                "message": broken_message(broken_id) if broken_id else intact_message,
+                "message": message,
                 "type": notification_type,
                 "sticky": bool(broken_id),
             },
@@ -151,6 +176,18 @@ class CustomerArchiveHashChainHead(models.Model):
                 GENESIS_HASH,
             )
         )
+
+    def _chain_head_hash(self, chain):
+        """Return the hash of the last entry appended to ``chain``, or None."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT entry_hash FROM customer_archive_hash_chain_head "
+                "WHERE chain = %s",
+                chain,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return row[0] if row else None
 
     def _lock_chain_head(self, chain):
         """Lock the head row of ``chain`` and return the hash the next entry chains to.

@@ -655,6 +655,9 @@ class ResPartner(models.Model):
 
         Customers that already have a number keep it: a number is the archive's
         identity and is never reassigned, even when the folder changes.
+
+        :raises UserError: when an archive is closed, because only an archive
+            manager reopens it, with ``action_archive_reopen``.
         """
         if not folder:
             raise UserError(
@@ -665,6 +668,20 @@ class ResPartner(models.Model):
         # once the user's rights on the customers and the folder are checked.
         self.check_access("write")
         folder.check_access("read")
+        # The error names the customer, so the access check comes first.
+        closed = self.filtered(lambda p: p.archive_state == "closed")
+        if closed:
+            # Reopening stops the retention counted from the closure, so it is
+            # a manager's decision, recorded in the chatter.
+            raise UserError(
+                self.env._(
+                    "The archive %(number)s of %(customer)s is closed, so it "
+                    "cannot be registered again; ask an archive manager to "
+                    "reopen it with Reopen Archive.",
+                    number=closed[0].archive_number,
+                    customer=closed[0].display_name,
+                )
+            )
         for partner in self:
             if partner.company_id and partner.company_id != folder.company_id:
                 raise UserError(
@@ -683,7 +700,7 @@ class ResPartner(models.Model):
                 # Odoo shares contacts without a company with every company,
                 # so the contact joins the archive's company.
                 vals["company_id"] = folder.company_id.id
-            if partner.archive_state in ("not_registered", "closed"):
+            if partner.archive_state == "not_registered":
                 vals["archive_state"] = "registered"
             if not partner.archive_number:
                 vals["archive_number"] = folder._next_archive_number()

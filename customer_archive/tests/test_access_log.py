@@ -4,6 +4,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
+from ..models.customer_archive_access_log import HASHED_FIELDS
+from ..models.customer_archive_hash_chain import MISSING_NEWEST_ENTRIES
+from ..tools.hash_chain import entry_hash
 from .test_consultation import ConsultationCase
 from .test_consultation_access import DURING
 
@@ -228,3 +231,75 @@ class TestAccessLog(ConsultationCase):
             SQL("DELETE FROM customer_archive_access_log WHERE id = %s", second.id)
         )
         self.assertEqual(self.log._first_broken_entry_id(), third.id)
+
+    def test_changed_company_found(self):
+        self.confidential_doc.with_user(self.manager).web_read({"name": {}})
+        entry = self._new_entries()
+        self.assertEqual(entry.hash_version, 2)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE customer_archive_access_log SET company_id = %s WHERE id = %s",
+                self.other_company.id,
+                entry.id,
+            )
+        )
+        self.assertEqual(self.log._first_broken_entry_id(), entry.id)
+
+    def test_cleared_hash_version_found(self):
+        self.confidential_doc.with_user(self.manager).web_read({"name": {}})
+        entry = self._new_entries()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE customer_archive_access_log SET hash_version = NULL, "
+                "company_id = %s WHERE id = %s",
+                self.other_company.id,
+                entry.id,
+            )
+        )
+        self.assertEqual(self.log._first_broken_entry_id(), entry.id)
+
+    def test_unversioned_entry_verifies(self):
+        self.confidential_doc.with_user(self.manager).web_read({"name": {}})
+        entry = self._new_entries()
+        # Rewrite the entry as _log stored it before the company was hashed.
+        content = self.log._hash_content(
+            {name: entry[name] for name in HASHED_FIELDS} | {"hash_version": 0}
+        )
+        legacy_hash = entry_hash(entry.previous_hash, content)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE customer_archive_access_log SET hash_version = NULL, "
+                "entry_hash = %s WHERE id = %s",
+                legacy_hash,
+                entry.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE customer_archive_hash_chain_head SET entry_hash = %s "
+                "WHERE chain = 'customer_archive_access_log'",
+                legacy_hash,
+            )
+        )
+        self.assertEqual(self.log._first_broken_entry_id(), 0)
+
+    def test_unversioned_content_leaves_company_out(self):
+        vals = {"action": "view", "company_id": self.company.id}
+        unversioned = self.log._hash_content(vals)
+        versioned = self.log._hash_content({**vals, "hash_version": 2})
+        self.assertNotIn("company_id", unversioned)
+        self.assertNotIn("hash_version", unversioned)
+        self.assertEqual(versioned["company_id"], self.company.id)
+        self.assertEqual(versioned["hash_version"], 2)
+
+    def test_deleted_newest_entry_found(self):
+        for _i in range(2):
+            self.confidential_doc.with_user(self.manager).web_read({"name": {}})
+        _first, second = self._new_entries()
+        self.env.cr.execute(
+            SQL("DELETE FROM customer_archive_access_log WHERE id = %s", second.id)
+        )
+        self.assertEqual(self.log._first_broken_entry_id(), MISSING_NEWEST_ENTRIES)
+        action = self.log.with_user(self.manager).action_verify_chain()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("newest entries were deleted", action["params"]["message"])

@@ -4,8 +4,9 @@ from datetime import date
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
+from ..models.customer_archive_hash_chain import MISSING_NEWEST_ENTRIES
 from .test_retention import RetentionCase
 
 
@@ -228,6 +229,112 @@ class TestDestructionWorkflow(DestructionCase):
         batch = self._verified()
         with self.assertRaises(UserError):
             batch.with_user(self.manager).unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestDestructionWorkflowFields(DestructionCase):
+    """Batches and lines change state only through the workflow buttons."""
+
+    def test_batch_created_approved_rejected(self):
+        document = self._document("fbk", filing_date=date(2020, 5, 1))
+        document.retention_state = "due"
+        with self.assertRaises(UserError):
+            self.Batch.with_user(self.manager).create(
+                {
+                    "state": "approved",
+                    "proposed_by_id": self.manager_2.id,
+                    "verified_by_id": self.manager_2.id,
+                    "approved_by_id": self.manager_3.id,
+                    "line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "document_id": document.id,
+                                "state": "confirmed",
+                                "checked_by_id": self.manager_2.id,
+                            },
+                        )
+                    ],
+                }
+            )
+        self.assertFalse(
+            self.Batch.search([("line_ids.document_id", "=", document.id)])
+        )
+        self.assertEqual(document.retention_state, "due")
+
+    def test_proposer_cannot_write_batch_state(self):
+        batch = self._propose()
+        with self.assertRaises(UserError):
+            batch.with_user(self.manager).write(
+                {"state": "approved", "approved_by_id": self.manager_2.id}
+            )
+        self.assertEqual(batch.state, "proposed")
+        self.assertFalse(batch.approved_by_id)
+
+    def test_other_manager_cannot_write_approver(self):
+        batch = self._verified()
+        with self.assertRaises(UserError):
+            batch.with_user(self.manager_2).write({"approved_by_id": self.manager_3.id})
+        self.assertFalse(batch.approved_by_id)
+
+    def test_batch_method_write_rejected(self):
+        batch = self._approved()
+        with self.assertRaises(UserError):
+            batch.with_user(self.manager).write({"method": "shred"})
+
+    @mute_logger("odoo.addons.base.models.ir_model")
+    def test_batch_line_added_by_write_rejected(self):
+        batch = self._propose()
+        document = self._document("fbk", filing_date=date(2020, 6, 1))
+        with self.assertRaises(UserError):
+            batch.with_user(self.manager).write(
+                {"line_ids": [(0, 0, {"document_id": document.id})]}
+            )
+        self.assertEqual(batch.line_ids.document_id, self.documents)
+
+    def test_batch_note_stays_editable(self):
+        batch = self._propose()
+        batch.with_user(self.manager).note = "Boxes B-1 and B-2"
+        self.assertEqual(batch.note, "Boxes B-1 and B-2")
+
+    @mute_logger("odoo.addons.base.models.ir_model")
+    def test_line_create_rejected(self):
+        batch = self._propose()
+        document = self._document("fbk", filing_date=date(2020, 6, 1))
+        with self.assertRaises(UserError):
+            self.env["customer.archive.destruction.line"].with_user(
+                self.manager
+            ).create({"batch_id": batch.id, "document_id": document.id})
+
+    @mute_logger("odoo.addons.base.models.ir_model")
+    def test_line_state_write_rejected(self):
+        batch = self._propose()
+        line = batch.line_ids[0]
+        with self.assertRaises(UserError):
+            line.with_user(self.manager).write(
+                {"state": "confirmed", "checked_by_id": self.manager_2.id}
+            )
+        self.assertEqual(line.state, "pending")
+        self.assertFalse(line.checked_by_id)
+
+    @mute_logger("odoo.addons.base.models.ir_model")
+    def test_line_removal_reason_write_rejected(self):
+        batch = self._propose()
+        line = batch.line_ids[0]
+        line.with_user(self.manager)._remove("Original not in box")
+        with self.assertRaises(UserError):
+            line.with_user(self.manager).removal_reason = "Lost"
+        self.assertEqual(line.removal_reason, "Original not in box")
+
+    def test_execute_needs_approval_by_other_manager(self):
+        batch = self._verified()
+        # A batch approved by its own verifier, as a direct database change
+        # would leave it.
+        batch.sudo().write({"state": "approved", "approved_by_id": self.manager.id})
+        with self.assertRaises(UserError):
+            batch.with_user(self.manager)._execute("shred")
+        self.assertEqual(set(self.documents.mapped("retention_state")), {"in_batch"})
 
 
 @tagged("post_install", "-at_install")
@@ -454,3 +561,20 @@ class TestDestructionRegister(DestructionCase):
             )
         )
         self.assertEqual(self.Register._first_broken_entry_id(), self.entry.id)
+
+    def test_register_deleted_newest_entry_detected(self):
+        newest = self.Register.search([], order="id desc", limit=1)
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM customer_archive_destruction_register WHERE id = %s",
+                newest.id,
+            )
+        )
+        self.assertEqual(self.Register._first_broken_entry_id(), MISSING_NEWEST_ENTRIES)
+        action = self.Register.with_user(self.manager).action_verify_chain()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertIn("newest entries were deleted", action["params"]["message"])
+
+    def test_register_all_entries_deleted_detected(self):
+        self.env.cr.execute(SQL("DELETE FROM customer_archive_destruction_register"))
+        self.assertEqual(self.Register._first_broken_entry_id(), MISSING_NEWEST_ENTRIES)

@@ -44,6 +44,38 @@ class TestRegister(ArchiveCase):
         newcomer._archive_register(self.folder)
         self.assertNotEqual(newcomer.archive_number, closed_number)
 
+    def test_user_cannot_reopen_closed_archive(self):
+        self.customer.with_user(self.manager).action_archive_close()
+        closed_date = self.customer.archive_closed_date
+        wizard = (
+            self.env["customer.archive.register.wizard"]
+            .with_user(self.user)
+            .create(
+                {
+                    "partner_ids": [(6, 0, self.customer.ids)],
+                    "folder_id": self.folder.id,
+                }
+            )
+        )
+        with self.assertRaisesRegex(UserError, "Wang Fang"):
+            wizard.action_register()
+        self.assertEqual(self.customer.archive_state, "closed")
+        self.assertEqual(self.customer.archive_closed_date, closed_date)
+
+    def test_manager_register_closed_rejected(self):
+        self.customer.with_user(self.manager).action_archive_close()
+        with self.assertRaises(UserError):
+            self.customer.with_user(self.manager)._archive_register(self.other_folder)
+        self.assertEqual(self.customer.archive_state, "closed")
+        self.assertEqual(self.customer.archive_folder_id, self.folder)
+
+    def test_reopened_archive_registers_again(self):
+        self.customer.with_user(self.manager).action_archive_close()
+        self.customer.with_user(self.manager).action_archive_reopen()
+        self.customer.with_user(self.user)._archive_register(self.other_folder)
+        self.assertEqual(self.customer.archive_state, "registered")
+        self.assertEqual(self.customer.archive_folder_id, self.other_folder)
+
     def test_number_unique_per_company(self):
         partner = self._create_customer("Chen Jing")
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):

@@ -484,3 +484,97 @@ class TestLegalHold(RetentionCase):
         document = self._document("srv")
         with self.assertRaises(UserError):
             document.with_user(self.user).legal_hold = True
+
+
+@tagged("post_install", "-at_install")
+class TestRetentionSystemFields(RetentionCase):
+    """The retention state and destruction record change only through the workflow."""
+
+    def test_user_cannot_mark_document_destroyed(self):
+        document = self._document("srv")
+        with self.assertRaises(UserError):
+            document.with_user(self.user).write(
+                {"retention_state": "destroyed", "destruction_checksums": "forged"}
+            )
+        self.assertEqual(document.retention_state, "active")
+        self.assertFalse(document.destruction_checksums)
+
+    def test_user_cannot_mark_document_due(self):
+        document = self._document("srv")
+        with self.assertRaises(UserError):
+            document.with_user(self.user).write({"retention_state": "due"})
+        self.assertEqual(document.retention_state, "active")
+
+    def test_manager_cannot_mark_document_due(self):
+        document = self._document("srv")
+        with self.assertRaises(UserError):
+            document.with_user(self.manager).write({"retention_state": "due"})
+        self.assertEqual(document.retention_state, "active")
+
+    def test_user_cannot_write_destruction_record(self):
+        document = self._document("srv")
+        cases = {
+            "retention_warned": True,
+            "destruction_date": "2024-01-01 10:00:00",
+            "destruction_method": "shred",
+        }
+        for name, value in cases.items():
+            with self.subTest(field=name), self.assertRaises(UserError):
+                document.with_user(self.user).write({name: value})
+        self.assertFalse(document.retention_warned)
+        self.assertFalse(document.destruction_date)
+        self.assertFalse(document.destruction_method)
+
+    def test_user_cannot_create_destroyed_document(self):
+        with self.assertRaises(UserError):
+            self.Document.with_user(self.user).create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                    "retention_state": "destroyed",
+                }
+            )
+
+    def test_user_creates_document_kept(self):
+        document = self.Document.with_user(self.user).create(
+            {
+                "partner_id": self.customer.id,
+                "type_id": self.env.ref("customer_archive.document_type_srv").id,
+                "retention_state": "active",
+                "retention_warned": False,
+            }
+        )
+        self.assertEqual(document.retention_state, "active")
+
+    def test_user_cannot_backdate_filing_date(self):
+        document = self._document("fbk")
+        with self.assertRaises(UserError):
+            document.with_user(self.user).filing_date = date(2015, 1, 1)
+        self.assertEqual(document.filing_date, date.today())
+
+    def test_user_cannot_backdate_document_date(self):
+        document = self._document("fbk", document_date=date(2024, 5, 1))
+        with self.assertRaises(UserError):
+            document.with_user(self.user).document_date = date(2015, 1, 1)
+        self.assertEqual(document.document_date, date(2024, 5, 1))
+
+    def test_manager_corrects_filing_date(self):
+        document = self._document("fbk")
+        document.with_user(self.manager).filing_date = date(2020, 3, 1)
+        self.assertEqual(document.retention_date, date(2023, 3, 1))
+
+    def test_user_enters_validity_end(self):
+        document = self._document("con", confidentiality="internal")
+        document.with_user(self.user).valid_to = date(2025, 12, 31)
+        self.assertEqual(document.retention_date, date(2035, 12, 31))
+
+    def test_user_expired_validity_end_rejected(self):
+        document = self._document("con", confidentiality="internal")
+        with self.assertRaises(UserError):
+            document.with_user(self.user).valid_to = date(2000, 12, 31)
+        self.assertFalse(document.valid_to)
+
+    def test_manager_enters_expired_validity_end(self):
+        document = self._document("con")
+        document.with_user(self.manager).valid_to = date(2000, 12, 31)
+        self.assertEqual(document.retention_date, date(2010, 12, 31))
