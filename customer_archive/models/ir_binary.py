@@ -1,5 +1,10 @@
+import logging
+
 from odoo import models
 from odoo.exceptions import AccessError
+from odoo.http import request
+
+_logger = logging.getLogger(__name__)
 
 
 class IrBinary(models.AbstractModel):
@@ -83,6 +88,15 @@ class IrBinary(models.AbstractModel):
         without raising.
         """
         if self.env.context.get("archive_access_logged"):
+            return
+        if not granted and self.env.user._is_public():
+            # An anonymous refusal names nobody, and writing it would let
+            # anyone grow the append-only log and hold its chain head's lock.
+            _logger.info(
+                "Anonymous download of archive file %s refused (address %s)",
+                attachment.id,
+                request.httprequest.remote_addr if request else None,
+            )
             return
         # sudo: the log names the document even when the user may not read it.
         document = (

@@ -149,6 +149,18 @@ class TestDownload(ArchiveCase, HttpCase):
         )
         self.assertEqual(len(denied), 3)
 
+    def test_anonymous_refusal_not_logged(self):
+        last = self._last_entry()
+        for url in (
+            f"/web/content/{self.attachment.id}?download=true",
+            f"/web/image/{self.attachment.id}",
+            f"/customer_archive/document/{self.document.id}/file/{self.attachment.id}",
+        ):
+            with self.subTest(url=url):
+                response = self.url_open(url)
+                self.assertNotEqual(response.content, self.content)
+        self.assertEqual(self._last_entry(), last)
+
     def test_image_route_checked(self):
         self._login(self.user)
         response = self.url_open(f"/web/image/{self.attachment.id}")
