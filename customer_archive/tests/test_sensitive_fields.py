@@ -97,12 +97,21 @@ class TestIdNumberExposure(ArchiveCase):
 
     def test_masked_number_for_user(self):
         masked = self.customer.with_user(self.user).archive_id_number_masked
-        self.assertEqual(masked, "1101**********002X")
+        self.assertEqual(masked, "**************002X")
+
+    def test_masked_number_hides_region_and_birth_date(self):
+        # The birthday field gives the birth date, so the masked number must
+        # not add the region code or the date digits to it.
+        masked = self.customer.with_user(self.user).archive_id_number_masked
+        self.assertEqual(len(masked), len(ID_NUMBER))
+        self.assertEqual(masked.strip("*"), ID_NUMBER[-4:])
+        self.assertNotIn(ID_NUMBER[:6], masked)
+        self.assertNotIn(ID_NUMBER[6:14], masked)
 
     def test_masked_short_number_hides_most(self):
         self.customer.archive_id_number = "E12345678"
         masked = self.customer.with_user(self.user).archive_id_number_masked
-        self.assertEqual(masked, "E1*****78")
+        self.assertEqual(masked, "*******78")
 
 
 @tagged("post_install", "-at_install")
