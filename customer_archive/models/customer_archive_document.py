@@ -276,6 +276,13 @@ class CustomerArchiveDocument(models.Model):
             self._link_attachments()
         return result
 
+    def copy(self, default=None):
+        # A copy carries the original's notes, reference and location, so a
+        # more open copy would disclose them just as lowering the original does.
+        if default and "confidentiality" in default:
+            self._check_confidentiality_lowering(default["confidentiality"])
+        return super().copy(default)
+
     def web_read(self, specification):
         """Log each opening of an internal or confidential document's form."""
         result = super().web_read(specification)
