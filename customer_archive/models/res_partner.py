@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -47,6 +47,7 @@ SYSTEM_FIELDS = frozenset(
     }
 )
 MANAGER_GROUP = "customer_archive.group_archive_manager"
+USER_GROUP = "customer_archive.group_archive_user"
 
 
 def _field_default(model, name):
@@ -446,6 +447,53 @@ class ResPartner(models.Model):
             if result.is_valid:
                 vals["archive_id_number"] = result.number
         return vals
+
+    def _archive_check_caller(self, group=USER_GROUP):
+        """Raise ``AccessError`` unless the user may act on these archives.
+
+        Buttons that go on in sudo mode call this first, because sudo skips
+        access rights and record rules: the user needs ``group``, read access
+        to each customer and the archive's company among the selected
+        companies. Superuser environments pass.
+        """
+        if self.env.su:
+            return
+        user = self.env.user
+        if not user.has_group(group):
+            raise AccessError(
+                self.env._(
+                    "%(user)s is not in the %(group)s group, so this cannot be "
+                    "done for %(customer)s; ask your administrator for the "
+                    "%(group)s group.",
+                    user=user.name,
+                    group=self.env.ref(group).name,
+                    customer=", ".join(self[:3].mapped("display_name")),
+                )
+            )
+        self.check_access("read")
+        self._archive_check_company()
+
+    def _archive_check_company(self):
+        """Raise ``AccessError`` for an archive outside the selected companies.
+
+        A contact shared by all companies passes the record rules of
+        ``res.partner``, so the company of its archive is checked here.
+        """
+        if self.env.su:
+            return
+        for partner in self:
+            # sudo: the company name is needed only for the message.
+            company = partner.sudo().archive_company_id
+            if company and company not in self.env.companies:
+                raise AccessError(
+                    self.env._(
+                        "The archive of %(customer)s belongs to %(company)s, which "
+                        "is not among your selected companies; select %(company)s "
+                        "in the company switcher and try again.",
+                        customer=partner.display_name,
+                        company=company.name,
+                    )
+                )
 
     @api.model
     def _archive_check_system_fields(self, vals, defaults=False):
