@@ -52,9 +52,17 @@ class CustomerArchiveOverviewWizard(models.TransientModel):
             wizard.customer_count = partners.search_count(wizard._overview_domain())
 
     def _overview_domain(self):
-        """Return the domain of the customers listed; registered archives only."""
+        """Return the domain of the customers listed.
+
+        Only registered archives of the selected companies count. The record
+        rules of ``res.partner`` let every company read a contact shared by all
+        companies, so they alone would list other companies' archives.
+        """
         self.ensure_one()
-        domain = [("archive_number", "!=", False)]
+        domain = [
+            ("archive_number", "!=", False),
+            ("archive_company_id", "in", self.env.companies.ids),
+        ]
         if self.scope != "all":
             domain.append(("id", "in", self.partner_ids.ids))
         return domain
