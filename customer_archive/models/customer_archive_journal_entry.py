@@ -50,6 +50,8 @@ class CustomerArchiveJournalEntry(models.Model):
     _name = "customer.archive.journal.entry"
     _description = "Customer Journal Entry"
     _inherit = ["mail.thread", "mail.activity.mixin"]
+    # Messages, followers and activities follow the entry's record rules.
+    _mail_record_access = True
     _order = "date desc, id desc"
 
     name = fields.Char(
