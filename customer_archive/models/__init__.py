@@ -15,6 +15,7 @@ from . import customer_archive_consultation
 from . import customer_archive_access_log
 from . import ir_binary
 from . import customer_archive_journal_entry
+from . import mail_record_access
 from . import res_partner_journal
 from . import res_partner_serve
 from . import res_partner_report

@@ -20,6 +20,8 @@ class CustomerArchiveDocument(models.Model):
     _description = "Archive Document"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "filing_date desc, id desc"
+    # Messages, followers and activities follow the document's record rules.
+    _mail_record_access = True
 
     name = fields.Char(
         readonly=True,
@@ -282,6 +284,8 @@ class CustomerArchiveDocument(models.Model):
         result = super().write(vals)
         if "attachment_ids" in vals:
             self._link_attachments()
+        if "confidentiality" in vals:
+            self._unsubscribe_unauthorized_followers()
         return result
 
     def read(self, fields=None, load="_classic_read"):
@@ -309,6 +313,13 @@ class CustomerArchiveDocument(models.Model):
         if not self.env.context.get("archive_view_logged"):
             self.browse([values["id"] for values in result])._log_view()
         return result
+
+    def copy(self, default=None):
+        # A copy carries the original's notes, reference and location, so a
+        # more open copy would disclose them just as lowering the original does.
+        if default and "confidentiality" in default:
+            self._check_confidentiality_lowering(default["confidentiality"])
+        return super().copy(default)
 
     def web_read(self, specification):
         """Log each opening of an internal or confidential document's form."""
@@ -347,6 +358,46 @@ class CustomerArchiveDocument(models.Model):
             "export", documents=self, details=self._name
         )
         return result
+
+    def _notify_get_recipients(self, message, msg_vals=False, **kwargs):
+        # Followers and mentioned users who may not read the document get
+        # neither an e-mail nor an inbox entry quoting it.
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        users = self.env["res.users"].browse(
+            {recipient["uid"] for recipient in recipients if recipient.get("uid")}
+        )
+        readers = {user.id for user in users if self._is_readable_by(user)}
+        return [
+            recipient
+            for recipient in recipients
+            if not recipient.get("uid") or recipient["uid"] in readers
+        ]
+
+    def _is_readable_by(self, user):
+        """Return whether ``user`` may read every document of ``self``."""
+        # An empty company list makes the environment use all of the user's
+        # companies, as their own session would.
+        documents = self.with_user(user).with_context(allowed_company_ids=[])
+        return len(documents._filtered_access("read")) == len(self)
+
+    def _unsubscribe_unauthorized_followers(self):
+        """Unsubscribe the followers whose users may no longer read the document.
+
+        Contacts without a user, such as the customer, are kept: they read
+        only what is sent to them.
+        """
+        for document in self:
+            # sudo: followers of a document the user may no longer read, as
+            # when they make it confidential, are read and removed here.
+            partners = document.sudo().message_partner_ids
+            lost = partners.filtered(
+                lambda partner, doc=document: (
+                    partner.user_ids
+                    and not any(doc._is_readable_by(user) for user in partner.user_ids)
+                )
+            )
+            if lost:
+                document.sudo().message_unsubscribe(partner_ids=lost.ids)
 
     def _assign_names(self):
         """Number each document within its customer and type, then name it."""

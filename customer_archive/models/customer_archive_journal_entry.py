@@ -49,6 +49,9 @@ class CustomerArchiveJournalEntry(models.Model):
 
     _name = "customer.archive.journal.entry"
     _description = "Customer Journal Entry"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    # Messages, followers and activities follow the entry's record rules.
+    _mail_record_access = True
     _order = "date desc, id desc"
 
     name = fields.Char(
@@ -321,22 +324,22 @@ class CustomerArchiveJournalEntry(models.Model):
         return True
 
     def _complaint_notify(self):
-        """Note the resolution on the customer and follow up low satisfaction."""
-        author = self.env.user.partner_id
+        """Note the resolution on the complaint and follow up low satisfaction.
+
+        The note and the activity quote the complaint, so they go on the
+        journal entry, whose access rules restrict them to archive users of its
+        company. The customer's own chatter is readable by every internal user
+        and gets nothing.
+        """
         for entry in self:
-            # sudo: archive users may resolve complaints without the right to
-            # edit contacts. The note and the activity record the resolution,
-            # and the note names the user who resolved it as its author.
-            partner = entry.partner_id.sudo()
             note = entry._complaint_resolution_note()
-            partner.message_post(
+            entry.message_post(
                 body=note,
-                author_id=author.id,
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
             if entry.satisfaction and int(entry.satisfaction) <= LOW_SATISFACTION:
-                partner.activity_schedule(
+                entry.activity_schedule(
                     "mail.mail_activity_data_todo",
                     date_deadline=fields.Date.context_today(self),
                     summary=self.env._(

@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -47,6 +47,7 @@ SYSTEM_FIELDS = frozenset(
     }
 )
 MANAGER_GROUP = "customer_archive.group_archive_manager"
+USER_GROUP = "customer_archive.group_archive_user"
 
 
 def _field_default(model, name):
@@ -66,6 +67,7 @@ class ResPartner(models.Model):
         tracking=True,
         help="Folder prefix and sequence number, assigned when the archive is "
         "registered and never reused.",
+        groups="customer_archive.group_archive_user",
     )
     archive_state = fields.Selection(
         ARCHIVE_STATES,
@@ -74,6 +76,7 @@ class ResPartner(models.Model):
         copy=False,
         tracking=True,
         index=True,
+        groups="customer_archive.group_archive_user",
     )
     archive_customer_code = fields.Char(
         string="Customer Code",
@@ -81,9 +84,13 @@ class ResPartner(models.Model):
         index="btree_not_null",
         help="Code of the customer in the system it was imported from, e.g. ALFKI; "
         "importing the same code again updates this customer.",
+        groups="customer_archive.group_archive_user",
     )
     archive_registration_date = fields.Date(
-        string="Registration Date", readonly=True, copy=False
+        string="Registration Date",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_user_id = fields.Many2one(
         "res.users",
@@ -92,6 +99,7 @@ class ResPartner(models.Model):
         tracking=True,
         copy=False,
         help="Salesperson in charge of the archive; reads its internal documents.",
+        groups="customer_archive.group_archive_user",
     )
     archive_user_locked = fields.Boolean(
         string="Responsible Locked",
@@ -108,12 +116,14 @@ class ResPartner(models.Model):
         copy=False,
         help="Product line under which the customer is filed; its prefix starts "
         "the archive number.",
+        groups="customer_archive.group_archive_user",
     )
     archive_company_id = fields.Many2one(
         related="archive_folder_id.company_id",
         string="Archive Company",
         store=True,
         index=True,
+        groups="customer_archive.group_archive_user",
     )
     archive_customer_type = fields.Selection(
         [
@@ -125,6 +135,7 @@ class ResPartner(models.Model):
         compute="_compute_archive_customer_type",
         store=True,
         readonly=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_category_ids = fields.Many2many(
         "customer.archive.category",
@@ -132,6 +143,7 @@ class ResPartner(models.Model):
         "partner_id",
         "category_id",
         string="Archive Categories",
+        groups="customer_archive.group_archive_user",
     )
     archive_referrer_id = fields.Many2one(
         "res.partner",
@@ -139,18 +151,25 @@ class ResPartner(models.Model):
         index="btree_not_null",
         domain="[('archive_number', '!=', False), ('id', '!=', id)]",
         help="Existing customer who brought this customer.",
+        groups="customer_archive.group_archive_user",
     )
     archive_marketing_consent = fields.Boolean(
         string="Marketing Consent",
         tracking=True,
         help="The customer agreed to be contacted for greetings, offers and "
         "invitations.",
+        groups="customer_archive.group_archive_user",
     )
     # Person
     archive_gender = fields.Selection(
-        [("female", "Female"), ("male", "Male"), ("other", "Other")], string="Gender"
+        [("female", "Female"), ("male", "Male"), ("other", "Other")],
+        string="Gender",
+        groups="customer_archive.group_archive_user",
     )
-    archive_birthday = fields.Date(string="Birthday")
+    archive_birthday = fields.Date(
+        string="Birthday",
+        groups="customer_archive.group_archive_user",
+    )
     archive_birthday_calendar = fields.Selection(
         [(birthdays.SOLAR, "Solar"), (birthdays.LUNAR, "Lunar")],
         string="Birthday Calendar",
@@ -158,17 +177,20 @@ class ResPartner(models.Model):
         required=True,
         help="Lunar: the birthday is celebrated on the lunar month and day of the "
         "birth date.",
+        groups="customer_archive.group_archive_user",
     )
     archive_birthday_month = fields.Integer(
         string="Birthday Month",
         compute="_compute_archive_birthday_parts",
         store=True,
         help="Solar month of this year's birthday (lunar birthdays included).",
+        groups="customer_archive.group_archive_user",
     )
     archive_birthday_day = fields.Integer(
         string="Birthday Day",
         compute="_compute_archive_birthday_parts",
         store=True,
+        groups="customer_archive.group_archive_user",
     )
     archive_birthday_date = fields.Date(
         string="Birthday This Year",
@@ -178,6 +200,7 @@ class ResPartner(models.Model):
         help="Solar date of this year's birthday, lunar birthdays included; empty "
         "when a lunar birthday does not fall in this year. A yearly scheduled "
         "action moves it to the new year.",
+        groups="customer_archive.group_archive_user",
     )
     archive_id_number = fields.Char(
         string="ID Number",
@@ -189,6 +212,7 @@ class ResPartner(models.Model):
         string="ID Number (Masked)",
         compute="_compute_archive_id_number_masked",
         compute_sudo=True,
+        groups="customer_archive.group_archive_user",
     )
     archive_id_number_invalid = fields.Boolean(
         string="Invalid ID Number",
@@ -197,6 +221,7 @@ class ResPartner(models.Model):
         store=True,
         help="The ID number fails the length, birth date or check digit test of "
         "Chinese resident identity numbers; it is kept as typed.",
+        groups="customer_archive.group_archive_user",
     )
     # The message quotes the whole number, so it is as restricted as the number.
     archive_id_number_issue = fields.Char(
@@ -211,18 +236,27 @@ class ResPartner(models.Model):
         store=True,
         index="btree_not_null",
         help="Phone in E.164 form, using the customer's country for local numbers.",
+        groups="customer_archive.group_archive_user",
     )
     archive_phone_invalid = fields.Boolean(
         string="Invalid Phone",
         compute="_compute_archive_phone_normalized",
         store=True,
         help="The phone could not be read as a valid number; it is kept as typed.",
+        groups="customer_archive.group_archive_user",
     )
     archive_duplicate_warning = fields.Text(
-        string="Possible Duplicates", compute="_compute_archive_duplicate_warning"
+        string="Possible Duplicates",
+        compute="_compute_archive_duplicate_warning",
+        groups="customer_archive.group_archive_user",
     )
     # Member
-    archive_is_member = fields.Boolean(string="Member", tracking=True, index=True)
+    archive_is_member = fields.Boolean(
+        string="Member",
+        tracking=True,
+        index=True,
+        groups="customer_archive.group_archive_user",
+    )
     archive_member_level = fields.Selection(
         [
             ("regular", "Regular"),
@@ -231,10 +265,21 @@ class ResPartner(models.Model):
             ("platinum", "Platinum"),
         ],
         string="Member Level",
+        groups="customer_archive.group_archive_user",
     )
-    archive_member_join_date = fields.Date(string="Member Since")
-    archive_member_renewal_date = fields.Date(string="Renewal Date", index=True)
-    archive_member_points = fields.Integer(string="Member Points")
+    archive_member_join_date = fields.Date(
+        string="Member Since",
+        groups="customer_archive.group_archive_user",
+    )
+    archive_member_renewal_date = fields.Date(
+        string="Renewal Date",
+        index=True,
+        groups="customer_archive.group_archive_user",
+    )
+    archive_member_points = fields.Integer(
+        string="Member Points",
+        groups="customer_archive.group_archive_user",
+    )
     # Classification, written in batches by _archive_recompute_classification
     archive_tier = fields.Selection(
         TIERS,
@@ -243,6 +288,7 @@ class ResPartner(models.Model):
         readonly=True,
         index=True,
         copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_activity_cycle = fields.Selection(
         ACTIVITY_CYCLES,
@@ -251,39 +297,63 @@ class ResPartner(models.Model):
         readonly=True,
         index=True,
         copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_last_purchase_date = fields.Date(
-        string="Last Purchase", readonly=True, copy=False
+        string="Last Purchase",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_last_interaction_date = fields.Date(
-        string="Last Interaction", readonly=True, copy=False, index=True
+        string="Last Interaction",
+        readonly=True,
+        copy=False,
+        index=True,
+        groups="customer_archive.group_archive_user",
     )
     archive_purchase_count = fields.Integer(
-        string="Purchase Count", readonly=True, copy=False
+        string="Purchase Count",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_purchase_total = fields.Float(
-        string="Total Spend", readonly=True, copy=False
+        string="Total Spend",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_classified_on = fields.Date(
         string="Classified On",
         readonly=True,
         copy=False,
         help="Reference date of the last tier and activity computation.",
+        groups="customer_archive.group_archive_user",
     )
     archive_purchase_ids = fields.One2many(
-        "customer.archive.purchase", "partner_id", string="Purchases"
+        "customer.archive.purchase",
+        "partner_id",
+        string="Purchases",
+        groups="customer_archive.group_archive_user",
     )
     archive_document_ids = fields.One2many(
-        "customer.archive.document", "partner_id", string="Archive Documents"
+        "customer.archive.document",
+        "partner_id",
+        string="Archive Documents",
+        groups="customer_archive.group_archive_user",
     )
     archive_consultation_ids = fields.Many2many(
         "customer.archive.consultation",
         string="Approved Consultations",
         compute="_compute_archive_consultation_ids",
         help="Approved consultation requests covering this customer.",
+        groups="customer_archive.group_archive_user",
     )
     archive_document_count = fields.Integer(
-        string="Documents", compute="_compute_archive_document_count"
+        string="Documents",
+        compute="_compute_archive_document_count",
+        groups="customer_archive.group_archive_user",
     )
 
     _archive_number_company_uniq = models.UniqueIndex(
@@ -444,6 +514,10 @@ class ResPartner(models.Model):
 
     @api.onchange("phone", "country_id", "archive_id_number")
     def _onchange_archive_duplicates(self):
+        # The archive fields compared here are readable by archive users only,
+        # and the contact form of other users does not show them.
+        if not self.env.su and not self.env.user.has_group(USER_GROUP):
+            return None
         duplicates = self._archive_find_duplicates()
         if duplicates:
             return {
@@ -463,6 +537,49 @@ class ResPartner(models.Model):
             if result.is_valid:
                 vals["archive_id_number"] = result.number
         return vals
+
+    def _archive_check_caller(self, group=USER_GROUP):
+        """Raise ``AccessError`` unless the user may act on these archives.
+
+        Buttons that go on in sudo mode call this first, because sudo skips
+        access rights and record rules: the user needs ``group``, read access
+        to each customer and the archive's company among the selected
+        companies. Superuser environments pass.
+        """
+        if self.env.su:
+            return
+        user = self.env.user
+        if not user.has_group(group):
+            raise AccessError(
+                self.env._(
+                    "%(user)s is not in the %(group)s group, so this cannot be "
+                    "done for %(customer)s; ask your administrator for the "
+                    "%(group)s group.",
+                    user=user.name,
+                    group=self.env.ref(group).name,
+                    customer=", ".join(self[:3].mapped("display_name")),
+                )
+            )
+        self.check_access("read")
+        self._archive_check_company_access()
+
+    @api.model
+    def _archive_drop_default_values(self, vals):
+        """Remove empty and default archive values the user may not write.
+
+        Creating a user makes ``res.users`` pass the defaults of the partner
+        fields to the new partner, archive fields included, and the fields
+        restricted to archive users would then reject the creation. Other
+        values still raise the usual ``AccessError``.
+        """
+        if self.env.su or self.env.user.has_group(USER_GROUP):
+            return
+        for name in [name for name in vals if name.startswith("archive_")]:
+            field = self._fields.get(name)
+            if field is None or not field.groups:
+                continue
+            if not vals[name] or vals[name] == _field_default(self, name):
+                del vals[name]
 
     @api.model
     def _archive_check_system_fields(self, vals, defaults=False):
@@ -546,6 +663,7 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            self._archive_drop_default_values(vals)
             self._archive_check_system_fields(vals, defaults=True)
         return super().create([self._archive_clean_vals(vals) for vals in vals_list])
 

@@ -35,6 +35,9 @@ class ResPartner(models.Model):
         already greeted this year is not greeted again.
         """
         self.ensure_one()
+        # The greeting machinery below runs in sudo mode and uses up the
+        # customer's greeting of the year.
+        self._archive_check_caller()
         if not self.archive_birthday_date:
             raise UserError(
                 self.env._(

@@ -8,7 +8,10 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     archive_journal_entry_ids = fields.One2many(
-        "customer.archive.journal.entry", "partner_id", string="Journal"
+        "customer.archive.journal.entry",
+        "partner_id",
+        string="Journal",
+        groups="customer_archive.group_archive_user",
     )
     archive_journal_count = fields.Integer(
         string="Journal Entries",

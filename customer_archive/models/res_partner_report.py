@@ -53,7 +53,9 @@ class ResPartner(models.Model):
         """
         if self.env.su:
             return
-        foreign = self.filtered(
+        # sudo: reads the archive's company, which users without the archive
+        # groups may not read, only to compare it and name it.
+        foreign = self.sudo().filtered(
             lambda partner: (
                 partner.archive_company_id
                 and partner.archive_company_id not in self.env.companies
@@ -63,8 +65,8 @@ class ResPartner(models.Model):
             raise AccessError(
                 self.env._(
                     "The archive of “%(customer)s” belongs to %(company)s, which "
-                    "is not among your current companies; switch to %(company)s "
-                    "to print, export or manage it.",
+                    "is not among your selected companies; select %(company)s "
+                    "in the company switcher and try again.",
                     customer=foreign[0].display_name,
                     company=foreign[0].archive_company_id.name,
                 )

@@ -34,6 +34,7 @@ class ResPartner(models.Model):
         tracking=True,
         help="Set when an archive manager closes the archive; policies counting "
         "from the archive closure start on this date.",
+        groups="customer_archive.group_archive_user",
     )
     archive_legal_hold = fields.Boolean(
         string="Legal Hold",
@@ -43,15 +44,26 @@ class ResPartner(models.Model):
         tracking=True,
         help="None of the customer's documents is proposed for or destroyed, "
         "and the personal data cannot be erased, until the hold is lifted.",
+        groups="customer_archive.group_archive_user",
     )
     archive_legal_hold_reason = fields.Text(
-        string="Legal Hold Reason", readonly=True, copy=False
+        string="Legal Hold Reason",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_legal_hold_date = fields.Date(
-        string="Legal Hold Since", readonly=True, copy=False
+        string="Legal Hold Since",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_legal_hold_user_id = fields.Many2one(
-        "res.users", string="Legal Hold Placed By", readonly=True, copy=False
+        "res.users",
+        string="Legal Hold Placed By",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
     )
     archive_erasure_due = fields.Boolean(
         string="Due for Erasure",
@@ -60,9 +72,13 @@ class ResPartner(models.Model):
         index=True,
         help="A document under a policy that anonymises the customer has reached "
         "its retention date: the personal data may now be erased.",
+        groups="customer_archive.group_archive_user",
     )
     archive_erased_date = fields.Date(
-        string="Personal Data Erased On", readonly=True, copy=False
+        string="Personal Data Erased On",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
     )
 
     def write(self, vals):

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
@@ -52,3 +52,35 @@ class TestAnalysisTour(HttpCase):
             "customer_archive_analysis_tour",
             login="admin",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestContactsTour(HttpCase):
+    """Contacts open and save in a browser for employees without archive groups."""
+
+    def test_contacts_tour_without_archive_group(self):
+        folder = self.env["customer.archive.folder"].create(
+            {"name": "Oolong Tea", "code": "OOL"}
+        )
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Tour Customer",
+                "archive_birthday": "1992-02-29",
+                "archive_is_member": True,
+                "archive_member_points": 120,
+            }
+        )
+        customer._archive_register(folder)
+        new_test_user(
+            self.env,
+            login="contact_clerk",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        self.start_tour(
+            f"/odoo/contacts/{customer.id}",
+            "customer_archive_contacts_tour",
+            login="contact_clerk",
+        )
+        created = self.env["res.partner"].search([("name", "=", "Walk-in Visitor")])
+        self.assertEqual(len(created), 1)
+        self.assertEqual(created.archive_state, "not_registered")

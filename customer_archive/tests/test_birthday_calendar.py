@@ -4,8 +4,9 @@ from unittest.mock import patch
 from freezegun import freeze_time
 from lunardate import LunarDate
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..tools import birthdays
 from .common import ArchiveCase
@@ -163,6 +164,30 @@ class TestBirthdayCalendarActions(ArchiveCase):
         self.assertTrue(greeting.mail_id)
         again = self.consenting.with_user(self.user).action_archive_birthday_greeting()
         self.assertEqual(again["params"]["type"], "warning")
+
+    @freeze_time("2026-06-10")
+    @mute_logger("odoo.models")
+    def test_greeting_needs_archive_group(self):
+        with self.assertRaisesRegex(AccessError, "Archive User"):
+            self.consenting.with_user(
+                self.internal_user
+            ).action_archive_birthday_greeting()
+        greetings = self.env["customer.archive.greeting"].search(
+            [("partner_id", "=", self.consenting.id)]
+        )
+        self.assertFalse(greetings)
+
+    @freeze_time("2026-06-10")
+    def test_greeting_refused_for_other_company_archive(self):
+        # The contact is shared by all companies, but its archive is not.
+        self.assertFalse(self.consenting.company_id)
+        partner = self.consenting.with_user(self.other_company_user)
+        with self.assertRaisesRegex(AccessError, "not among your selected companies"):
+            partner.action_archive_birthday_greeting()
+        greetings = self.env["customer.archive.greeting"].search(
+            [("partner_id", "=", self.consenting.id)]
+        )
+        self.assertFalse(greetings)
 
     @freeze_time("2026-06-10")
     def test_greeting_without_consent_raises(self):

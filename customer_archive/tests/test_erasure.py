@@ -143,6 +143,19 @@ class TestErasure(ErasureCase):
         self.assertTrue(tracking.search([("old_value_char", "ilike", "zhuo.yiwen")]))
         self.assertTrue(tracking.search([("new_value_char", "=", "Zhuo Yiwen")]))
 
+    def test_close_refused_for_other_company_archive(self):
+        other_manager = new_test_user(
+            self.env,
+            login="archive_manager_other_company",
+            groups="customer_archive.group_archive_manager",
+            company_id=self.other_company.id,
+            company_ids=[self.other_company.id],
+        )
+        partner = self.person.with_user(other_manager)
+        with self.assertRaisesRegex(AccessError, "not among your selected companies"):
+            partner.action_archive_close()
+        self.assertNotEqual(self.person.archive_state, "closed")
+
     def test_erasure_leaves_no_personal_value(self):
         self._close()
         self._erase()

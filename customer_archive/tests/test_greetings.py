@@ -3,8 +3,8 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 
 from ..models.customer_archive_greeting import Candidate
 from .common_greeting import GreetingCase
@@ -464,6 +464,30 @@ class TestInvitations(GreetingCase):
         self.assertEqual(self._greetings_of(by_phone).channel, "activity")
         self.assertFalse(self._greetings_of(refused))
         self.assertEqual(recorded, [by_email | by_phone])
+
+    def test_invitation_refused_for_other_company_archive(self):
+        guest = self._customer("Guest Elsewhere")
+        other_manager = new_test_user(
+            self.env,
+            login="archive_manager_other_company",
+            groups="customer_archive.group_archive_manager",
+            company_id=self.other_company.id,
+            company_ids=[self.other_company.id],
+        )
+        wizard = (
+            self.env["customer.archive.invitation.wizard"]
+            .with_user(other_manager)
+            .create(
+                {
+                    "partner_ids": [(6, 0, guest.ids)],
+                    "event_name": "Spring Tea Tasting",
+                    "event_date": datetime(2026, 4, 18, 7, 0),
+                }
+            )
+        )
+        with self.assertRaisesRegex(AccessError, "not among your selected companies"):
+            wizard.action_invite()
+        self.assertFalse(self._greetings_of(guest))
 
     def test_invitation_once_per_event(self):
         guest = self._customer("Guest Twice")

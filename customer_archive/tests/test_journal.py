@@ -169,7 +169,7 @@ class TestJournal(ArchiveCase):
         with self.assertRaises(ValidationError):
             complaint.resolution = False
 
-    def test_resolve_posts_note_on_customer(self):
+    def test_resolve_posts_note_on_complaint(self):
         complaint = self._entry(
             "complaint", resolution="Sent a <b>new</b> package", satisfaction="4"
         )
@@ -177,17 +177,50 @@ class TestJournal(ArchiveCase):
         self.assertEqual(complaint.complaint_state, "in_progress")
         complaint.with_user(self.user).action_complaint_resolve()
         self.assertEqual(complaint.complaint_state, "resolved")
-        message = self.customer.message_ids[:1]
+        message = complaint.message_ids[:1]
         self.assertIn("Sent a &lt;b&gt;new&lt;/b&gt; package", message.body)
         self.assertIn("4 - Satisfied", message.body)
+        self.assertEqual(message.author_id, self.user.partner_id)
+        self.assertFalse(complaint.activity_ids)
+
+    def test_resolve_leaves_customer_chatter_empty(self):
+        complaint = self._entry("complaint", resolution="Refunded", satisfaction="1")
+        complaint.action_complaint_resolve()
+        self.env.flush_all()
+        for text in ("Refunded", "Package arrived open"):
+            with self.subTest(text=text):
+                messages = self.env["mail.message"].search(
+                    [("model", "=", "res.partner"), ("body", "ilike", text)]
+                )
+                self.assertFalse(messages)
         self.assertFalse(self.customer.activity_ids)
+
+    def test_resolution_hidden_from_non_archive_users(self):
+        complaint = self._entry("complaint", resolution="Refunded", satisfaction="1")
+        complaint.action_complaint_resolve()
+        self.env.flush_all()
+        users = (self.internal_user, self.other_company_user)
+        for user in users:
+            with self.subTest(user=user.login):
+                messages = (
+                    self.env["mail.message"]
+                    .with_user(user)
+                    .search_read([("body", "ilike", "Refunded")], ["body"])
+                )
+                self.assertFalse(messages)
+                activities = (
+                    self.env["mail.activity"]
+                    .with_user(user)
+                    .search_read([("note", "ilike", "Refunded")], ["note"])
+                )
+                self.assertFalse(activities)
 
     def test_low_satisfaction_schedules_followup(self):
         complaint = self._entry(
             "complaint", resolution="Apologised", satisfaction="2", user=self.user_2
         )
         complaint.with_user(self.user_2).action_complaint_resolve()
-        activity = self.customer.activity_ids
+        activity = complaint.activity_ids
         self.assertEqual(len(activity), 1)
         # The customer's archive responsible follows up, not the handler.
         self.assertEqual(activity.user_id, self.user)
@@ -203,14 +236,14 @@ class TestJournal(ArchiveCase):
             date=TODAY - timedelta(days=2),
         )
         self.assertEqual(complaint.resolved_date, TODAY - timedelta(days=2))
-        self.assertEqual(len(self.customer.activity_ids), 1)
+        self.assertEqual(len(complaint.activity_ids), 1)
 
     def test_resolve_twice_notifies_once(self):
         complaint = self._entry("complaint", resolution="Replaced", satisfaction="1")
         complaint.action_complaint_resolve()
         complaint.action_complaint_resolve()
         complaint.write({"complaint_state": "resolved"})
-        self.assertEqual(len(self.customer.activity_ids), 1)
+        self.assertEqual(len(complaint.activity_ids), 1)
 
     def test_reopen_clears_resolution_date(self):
         complaint = self._entry("complaint", resolution="Replaced")

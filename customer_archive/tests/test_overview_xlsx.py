@@ -203,6 +203,31 @@ class TestOverviewXlsx(OverviewCase):
             ["Wang Fang", None, "Li Lei", None, None],
         )
 
+    def test_other_company_archive_left_out(self):
+        folder = self.env["customer.archive.folder"].create(
+            {"name": "Jasmine", "code": "JAS", "company_id": self.other_company.id}
+        )
+        # A contact shared by all companies, archived by the other company.
+        elsewhere = self._registered("Zhao Min", folder)
+        self.assertFalse(elsewhere.company_id)
+        wizard = self._wizard(self.user, partners=elsewhere | self.customer)
+        self.assertEqual(wizard.customer_count, 1)
+        names = [row[COL["Name"]] for row in self._rows(self._export(wizard))]
+        self.assertIn("Wang Fang", names)
+        self.assertNotIn("Zhao Min", names)
+        everyone = self._wizard(self.manager, "all")
+        names = [row[COL["Name"]] for row in self._rows(self._export(everyone))]
+        self.assertIn("Wang Fang", names)
+        self.assertNotIn("Zhao Min", names)
+
+    def test_other_company_user_lists_nothing(self):
+        wizard = self._wizard(self.other_company_user, partners=self.all_customers)
+        self.assertEqual(wizard.customer_count, 0)
+        with self.assertRaises(UserError):
+            wizard.action_export()
+        names = [row[COL["Name"]] for row in self._rows(self._export(wizard))]
+        self.assertNotIn("Wang Fang", names)
+
     def test_selection_from_contact_list(self):
         wizard = (
             self.env["customer.archive.overview.wizard"]

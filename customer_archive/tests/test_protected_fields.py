@@ -431,6 +431,35 @@ class TestDocumentConfidentiality(ArchiveCase):
             document.write({"confidentiality": "public"})
         self.assertEqual(self.confidential_doc.confidentiality, "confidential")
 
+    @mute_logger("odoo.addons.base.models.ir_rule")
+    def test_consulted_document_copy_keeps_level(self):
+        document = self.env["customer.archive.document"].create(
+            {
+                "partner_id": self.customer.id,
+                "type_id": self.env.ref("customer_archive.document_type_con").id,
+                "notes": "Payment dispute",
+            }
+        )
+        self._grant(document)
+        with self.assertRaisesRegex(UserError, "more open than Confidential"):
+            document.with_user(self.user).copy({"confidentiality": "public"})
+        copies = self.env["customer.archive.document"].search(
+            [("notes", "=", "Payment dispute"), ("id", "!=", document.id)]
+        )
+        self.assertFalse(copies)
+
+    def test_user_cannot_copy_internal_as_public(self):
+        with self.assertRaises(UserError):
+            self.internal_doc.with_user(self.user).copy(
+                {"confidentiality": "public", "attachment_ids": []}
+            )
+
+    def test_manager_copies_document_as_public(self):
+        copy = self.internal_doc.with_user(self.manager).copy(
+            {"confidentiality": "public", "attachment_ids": []}
+        )
+        self.assertEqual(copy.confidentiality, "public")
+
     def test_user_cannot_make_internal_public(self):
         with self.assertRaises(UserError):
             self.internal_doc.with_user(self.user).write({"confidentiality": "public"})

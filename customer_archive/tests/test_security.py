@@ -161,7 +161,7 @@ class TestSecurity(ArchiveCase):
     def test_id_number_masked_for_user(self):
         self.assertEqual(
             self.customer.with_user(self.user).archive_id_number_masked,
-            "1101**********002X",
+            "**************002X",
         )
 
     @mute_logger("odoo.models")
@@ -336,3 +336,154 @@ class TestArchiveContactCompany(ArchiveCase):
                 {"partner_id": self.customer.id, "product": "Oolong", "amount": 99}
             )
         self.assertNotIn(self.customer.name, str(error.exception))
+
+
+@tagged("post_install", "-at_install")
+class TestDocumentChatterAccess(ArchiveCase):
+    """Messages, followers and activities follow the document's record rules."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        foreign_customer = cls._create_customer("Zhang San")
+        foreign_customer._archive_register(cls.folder, user=cls.user_2)
+        cls.public_doc = cls._file_document(
+            cls.customer, "customer_archive.document_type_srv"
+        )
+        cls.confidential_doc = cls._file_document(
+            cls.customer, "customer_archive.document_type_con"
+        )
+        cls.foreign_internal_doc = cls._file_document(
+            foreign_customer, "customer_archive.document_type_inf"
+        )
+        cls.hidden_docs = cls.confidential_doc | cls.foreign_internal_doc
+
+    def _post(self, document, body, **kwargs):
+        return document.with_user(self.manager).message_post(
+            body=body, message_type="comment", subtype_xmlid="mail.mt_comment", **kwargs
+        )
+
+    def _messages_found(self, text):
+        return (
+            self.env["mail.message"]
+            .with_user(self.user)
+            .search_read([("body", "ilike", text)], ["body", "record_name"])
+        )
+
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
+    def test_follower_loses_chatter_when_confidential(self):
+        self.public_doc.message_subscribe(partner_ids=self.user.partner_id.ids)
+        self.public_doc.with_user(self.manager).confidentiality = "confidential"
+        message = self._post(self.public_doc, "SECRET NOTE")
+        self.assertFalse(self._messages_found("SECRET NOTE"))
+        found = (
+            self.env["mail.message"]
+            .with_user(self.user)
+            .search([("id", "=", message.id)])
+        )
+        self.assertFalse(found)
+        with self.assertRaises(AccessError):
+            message.with_user(self.user).read(["body"])
+
+    def test_raising_confidentiality_unsubscribes_follower(self):
+        self.public_doc.message_subscribe(
+            partner_ids=(self.user | self.manager_2).partner_id.ids
+        )
+        self.public_doc.with_user(self.manager).confidentiality = "confidential"
+        followers = self.public_doc.message_partner_ids
+        self.assertNotIn(self.user.partner_id, followers)
+        self.assertIn(self.manager_2.partner_id, followers)
+
+    def test_follower_without_access_not_notified(self):
+        for document in self.hidden_docs:
+            with self.subTest(document=document.name):
+                document.message_subscribe(partner_ids=self.user.partner_id.ids)
+                message = self._post(document, f"Notice on {document.name}")
+                notified = message.sudo().notification_ids.res_partner_id
+                self.assertNotIn(self.user.partner_id, notified)
+
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
+    def test_mention_does_not_open_hidden_message(self):
+        for document in self.hidden_docs:
+            with self.subTest(document=document.name):
+                text = f"Mention on {document.name}"
+                message = self._post(
+                    document, text, partner_ids=self.user.partner_id.ids
+                )
+                self.assertFalse(self._messages_found(text))
+                with self.assertRaises(AccessError):
+                    message.with_user(self.user).read(["body"])
+
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
+    def test_followers_of_hidden_documents_hidden(self):
+        for document in self.hidden_docs:
+            with self.subTest(document=document.name):
+                document.message_subscribe(partner_ids=self.manager.partner_id.ids)
+                followers = (
+                    self.env["mail.followers"]
+                    .sudo()
+                    .search(
+                        [
+                            ("res_model", "=", document._name),
+                            ("res_id", "=", document.id),
+                        ]
+                    )
+                )
+                self.assertTrue(followers)
+                found = (
+                    self.env["mail.followers"]
+                    .with_user(self.user)
+                    .search(
+                        [
+                            ("res_model", "=", document._name),
+                            ("res_id", "=", document.id),
+                        ]
+                    )
+                )
+                self.assertFalse(found)
+                with self.assertRaises(AccessError):
+                    followers.with_user(self.user).read(["partner_id"])
+
+    @mute_logger("odoo.addons.base.models.ir_rule", "odoo.models")
+    def test_assigned_activity_on_hidden_document_hidden(self):
+        for document in self.hidden_docs:
+            with self.subTest(document=document.name):
+                summary = f"Call about {document.name}"
+                activity = document.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=summary,
+                    user_id=self.user.id,
+                )
+                found = (
+                    self.env["mail.activity"]
+                    .with_user(self.user)
+                    .search_read([("summary", "=", summary)], ["summary", "note"])
+                )
+                self.assertFalse(found)
+                with self.assertRaises(AccessError):
+                    activity.with_user(self.user).read(["summary"])
+
+    def test_public_document_chatter_visible(self):
+        self.public_doc.message_subscribe(partner_ids=self.manager.partner_id.ids)
+        self._post(self.public_doc, "Public remark")
+        self.public_doc.activity_schedule(
+            "mail.mail_activity_data_todo", summary="Public call", user_id=self.user.id
+        )
+        self.assertTrue(self._messages_found("Public remark"))
+        followers = (
+            self.env["mail.followers"]
+            .with_user(self.user)
+            .search(
+                [
+                    ("res_model", "=", self.public_doc._name),
+                    ("res_id", "=", self.public_doc.id),
+                ]
+            )
+        )
+        self.assertIn(self.manager.partner_id, followers.partner_id)
+        activities = (
+            self.env["mail.activity"]
+            .with_user(self.user)
+            .search([("summary", "=", "Public call")])
+        )
+        self.assertEqual(len(activities), 1)

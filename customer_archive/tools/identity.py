@@ -80,15 +80,16 @@ def check_resident_id(raw):
 
 
 def mask_identity_number(number):
-    """Return ``number`` with all but a few characters at each end replaced by ``*``.
+    """Return ``number`` with all but its last few characters replaced by ``*``.
 
-    At most a quarter of the characters show at each end, and never more than
-    four: an 18-character resident ID keeps ``1101`` and ``002X``, a
-    9-character passport number keeps two at each end, and numbers of three
-    characters or fewer are fully masked.
+    Only the end shows: at most a quarter of the characters and never more
+    than four. The first characters of a resident ID are the region code and
+    the birth date, and the birthday field already gives the date, so showing
+    the start too would leave a few hundred candidate numbers or fewer. An
+    18-character resident ID keeps ``002X``, a 9-character passport number
+    keeps its last two characters, and numbers of three characters or fewer
+    are fully masked.
     """
     number = number or ""
     shown = min(4, len(number) // 4)
-    if not shown:
-        return "*" * len(number)
-    return number[:shown] + "*" * (len(number) - 2 * shown) + number[-shown:]
+    return "*" * (len(number) - shown) + number[len(number) - shown :]

@@ -61,6 +61,7 @@ class CustomerArchiveInvitationWizard(models.TransientModel):
         the same event and date are left out.
         """
         self.ensure_one()
+        self.partner_ids._archive_check_caller("customer_archive.group_archive_manager")
         # sudo: nobody may create greeting register rows, which the claim
         # inserts; the wizard is for archive managers and sends only to the
         # customers they selected.

@@ -54,7 +54,9 @@ class CustomerArchiveOverviewWizard(models.TransientModel):
     def _overview_domain(self):
         """Return the domain of the customers listed.
 
-        Only registered archives of the companies the user works in are listed.
+        Only registered archives of the selected companies count. The record
+        rules of ``res.partner`` let every company read a contact shared by all
+        companies, so they alone would list other companies' archives.
         """
         self.ensure_one()
         domain = [
