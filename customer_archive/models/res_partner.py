@@ -30,11 +30,13 @@ ACTIVITY_CYCLES = [
 ]
 CLASSIFICATION_BATCH_SIZE = 5000
 # Fields that only the module's own code writes: registration gives the number
-# and date, the classification computes the figures and moves the state.
-# Users and RPC callers may not set them; the code writes them in sudo mode.
+# and date, the classification computes the figures and moves the state, and
+# the company follows the folder. Users and RPC callers may not set them; the
+# code writes them in sudo mode.
 SYSTEM_FIELDS = frozenset(
     {
         "archive_number",
+        "archive_company_id",
         "archive_registration_date",
         "archive_state",
         "archive_tier",
@@ -106,6 +108,7 @@ class ResPartner(models.Model):
         compute="_compute_archive_user_locked",
         help="The archive has a responsible user, and only archive managers can "
         "change it.",
+        groups="customer_archive.group_archive_user",
     )
     archive_folder_id = fields.Many2one(
         "customer.archive.folder",

@@ -1,6 +1,7 @@
 """Writes that the screens never send but an RPC caller can: each must be refused."""
 
 import base64
+import itertools
 from datetime import timedelta
 
 from odoo import fields
@@ -114,6 +115,17 @@ class TestPartnerSystemFields(ArchiveCase):
                     self.assertRaises(UserError),
                 ):
                     self.customer.with_user(user).write({name: value})
+
+    def test_nobody_writes_archive_company(self):
+        users = (self.user, self.manager, self.other_company_user)
+        for user, value in itertools.product(users, (False, self.other_company.id)):
+            # AccessError, for the other company's user, is a UserError.
+            with (
+                self.subTest(user=user.login, company=value),
+                self.assertRaises(UserError),
+            ):
+                self.customer.with_user(user).write({"archive_company_id": value})
+        self.assertEqual(self.customer.archive_company_id, self.env.company)
 
     def test_user_cannot_create_with_number(self):
         with self.assertRaises(UserError):
@@ -441,7 +453,9 @@ class TestDocumentConfidentiality(ArchiveCase):
             }
         )
         self._grant(document)
-        with self.assertRaisesRegex(UserError, "more open than Confidential"):
+        # The requester may read the document but not write it, so the write
+        # check refuses the copy before the message would name the document.
+        with self.assertRaises(AccessError):
             document.with_user(self.user).copy({"confidentiality": "public"})
         copies = self.env["customer.archive.document"].search(
             [("notes", "=", "Payment dispute"), ("id", "!=", document.id)]

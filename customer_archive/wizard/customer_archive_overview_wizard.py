@@ -64,16 +64,25 @@ class CustomerArchiveOverviewWizard(models.TransientModel):
             ("archive_company_id", "in", self.env.companies.ids),
         ]
         if self.scope != "all":
-            domain.append(("id", "in", self.partner_ids.ids))
+            # sudo: only the selected ids are read; the search that uses the
+            # domain runs as the user, so the record rules still apply to them.
+            domain.append(("id", "in", self.sudo().partner_ids.ids))
         return domain
 
     def _check_overview_access(self):
         self.ensure_one()
+        # Archives of other companies need no check of their own: the domain
+        # leaves them out, so the export never names them.
         self.env["res.partner"]._archive_check_report_access(
             all_customers=self.scope == "all"
         )
-        if self.scope != "all":
-            self.partner_ids._archive_check_company_access()
+        if self.scope != "all" and not self.customer_count:
+            raise UserError(
+                self.env._(
+                    "None of the selected contacts has a registered archive; "
+                    "select registered customers or choose All Customers."
+                )
+            )
 
     def _overview_filename(self, extension):
         self.ensure_one()
@@ -95,13 +104,6 @@ class CustomerArchiveOverviewWizard(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         self._check_overview_access()
-        if not self.customer_count:
-            raise UserError(
-                self.env._(
-                    "None of the selected contacts has a registered archive; "
-                    "select registered customers or choose All Customers."
-                )
-            )
         if self.output_format == "pdf":
             return self.env.ref(
                 "customer_archive.action_report_consumption_overview"
