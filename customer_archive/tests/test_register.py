@@ -1,11 +1,13 @@
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common import ArchiveCase
 
@@ -252,3 +254,22 @@ class TestIdentityNumber(ArchiveCase):
         twin = self._create_customer("Full width", "１３８ ００１３ ８０００")
         self.assertEqual(twin.archive_phone_normalized, "+8613800138000")
         self.assertIn(self.customer.archive_number, twin.archive_duplicate_warning)
+
+
+@tagged("post_install", "-at_install")
+class TestArchiveSearch(ArchiveCase):
+    def _default_search_domain(self, text):
+        """Return the domain of the search view's first field for ``text``."""
+        Partner = self.env["res.partner"].with_user(self.user)
+        arch = Partner.get_views([(False, "search")])["views"]["search"]["arch"]
+        first = etree.fromstring(arch).find(".//field")
+        self.assertEqual(first.get("name"), "archive_number")
+        return safe_eval(first.get("filter_domain"), {"self": text})
+
+    def test_enter_finds_number_and_phone(self):
+        self.customer.phone = "138 0013 8000"
+        Partner = self.env["res.partner"].with_user(self.user)
+        for text in (self.customer.archive_number, "13800138000", "138 0013"):
+            with self.subTest(text=text):
+                found = Partner.search(self._default_search_domain(text))
+                self.assertIn(self.customer, found)

@@ -487,3 +487,16 @@ class TestDocumentChatterAccess(ArchiveCase):
             .search([("summary", "=", "Public call")])
         )
         self.assertEqual(len(activities), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsMenu(ArchiveCase):
+    def test_settings_menu_for_administrators_only(self):
+        menu = self.env.ref("customer_archive.menu_customer_archive_settings")
+        Menu = self.env["ir.ui.menu"]
+        self.assertNotIn(menu.id, Menu.with_user(self.manager)._visible_menu_ids())
+        self.assertIn(
+            menu.id, Menu.with_user(self.env.ref("base.user_admin"))._visible_menu_ids()
+        )
+        folders = self.env.ref("customer_archive.menu_customer_archive_folders")
+        self.assertIn(folders.id, Menu.with_user(self.manager)._visible_menu_ids())
