@@ -189,7 +189,7 @@ class TestBulkFiling(ArchiveCase):
             wizard.action_file()
         message = str(error.exception)
         self.assertIn(f"{self.number}_CON.pdf", message)
-        self.assertIn("not allowed", message)
+        self.assertIn("Only archive managers", message)
         self.assertFalse(self._documents())
 
     def test_file_contract_as_manager(self):
