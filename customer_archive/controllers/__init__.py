@@ -1,3 +1,4 @@
+from . import attachment
 from . import export
 from . import main
 from . import overview

@@ -255,6 +255,74 @@ class CustomerArchiveDocument(models.Model):
                 )
             )
 
+    @api.model
+    def _get_filing_denial(self, partner, doc_type, confidentiality):
+        """Return why the current user may not file this document, or "".
+
+        Applies the create rule of archive users: public documents, internal
+        documents of the customers they are responsible for, and no
+        confidential documents. Creating a document and checking a bulk
+        filing both call it, so a file that the check marks as ready is not
+        rejected when it is filed.
+
+        :raises AccessError: if the user may not read the customer or the
+            document type, which the message names.
+        """
+        if self.env.su or self.env.user.has_group(
+            "customer_archive.group_archive_manager"
+        ):
+            return ""
+        if not self.env.user.has_group("customer_archive.group_archive_user"):
+            # Users without archive rights get the ORM's AccessError.
+            return ""
+        if confidentiality == "public":
+            return ""
+        if confidentiality == "internal" and partner.archive_user_id == self.env.user:
+            return ""
+        partner.check_access("read")
+        doc_type.check_access("read")
+        if confidentiality == "confidential":
+            return self.env._(
+                "Only archive managers can file confidential documents, so you "
+                "cannot file a %(type)s document of %(customer)s as Confidential.",
+                type=doc_type.display_name,
+                customer=partner.display_name,
+            )
+        return self.env._(
+            "Only archive managers and the responsible user of %(customer)s can "
+            "file its internal documents, so you cannot file a %(type)s document "
+            "of this customer as Internal.",
+            type=doc_type.display_name,
+            customer=partner.display_name,
+        )
+
+    @api.model
+    def _check_filing_allowed(self, vals_list):
+        """Raise a UserError for the first document the user may not file.
+
+        Runs before the ORM's access check, which would raise an AccessError
+        that names neither the document type nor the customer.
+        """
+        default_level = self.default_get(["confidentiality"]).get("confidentiality")
+        for vals in vals_list:
+            if not vals.get("partner_id") or not vals.get("type_id"):
+                # The ORM reports the missing required field.
+                continue
+            denial = self._get_filing_denial(
+                self.env["res.partner"].browse(vals["partner_id"]),
+                self.env["customer.archive.document.type"].browse(vals["type_id"]),
+                vals.get("confidentiality") or default_level,
+            )
+            if denial:
+                raise UserError(
+                    self.env._(
+                        "%(reason)s Choose a lower confidentiality if the document "
+                        "may be shown to more users, or ask an archive manager to "
+                        "file it.",
+                        reason=denial,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         doc_types = self.env["customer.archive.document.type"]
@@ -264,6 +332,7 @@ class CustomerArchiveDocument(models.Model):
                 vals["confidentiality"] = doc_types.browse(
                     vals["type_id"]
                 ).default_confidentiality
+        self._check_filing_allowed(vals_list)
         documents = super().create(vals_list)
         documents._assign_names()
         documents._link_attachments()

@@ -177,20 +177,60 @@ class TestBulkFiling(ArchiveCase):
         self.assertFalse(attachments)
         self.assertEqual(wizard.state, "checked")
 
-    def test_file_record_rule_denial_rolls_back(self):
-        # Archive users may not create confidential documents such as contracts.
+    def test_check_rejects_type_user_may_not_file(self):
+        # Archive users may not file confidential documents such as contracts.
+        contract_name = f"{self.number}_CON_contract.pdf"
         data = make_zip(
             (f"{self.number}_INF.pdf", PDF),
-            (f"{self.number}_CON.pdf", PDF),
+            (contract_name, PDF),
+        )
+        wizard = self._check(data)
+        self.assertEqual(wizard.ready_count, 1)
+        self.assertEqual(wizard.rejected_count, 1)
+        line = wizard.line_ids.filtered(lambda ln: ln.file_name == contract_name)
+        self.assertEqual(line.status, "rejected")
+        self.assertEqual(line.reason_code, "filing_not_allowed")
+        self.assertIn(self.type_con.name, line.message)
+        self.assertIn(self.customer.name, line.message)
+        self.assertIn("archive manager", line.message)
+
+        wizard.action_file()
+
+        documents = self._documents()
+        self.assertEqual(documents.type_id, self.type_inf)
+        self.assertEqual(wizard.filed_count, 1)
+        self.assertEqual(wizard.rejected_count, 1)
+        self.assertFalse(
+            self.env["ir.attachment"].search([("name", "=", contract_name)])
+        )
+
+    def test_check_rejects_other_users_internal(self):
+        # customer_2's responsible is self.user, so user_2 may not file its
+        # internal documents.
+        data = make_zip(
+            (f"{self.number_2}_INF.pdf", PDF),
+            (f"{self.number_2}_FBK.pdf", PDF),
+        )
+        wizard = self._check(data, self.user_2)
+        statuses = {line.type_id.code: line.status for line in wizard.line_ids}
+        self.assertEqual(statuses, {"INF": "rejected", "FBK": "ready"})
+
+    def test_file_rechecks_user_rights(self):
+        # Filing checks the zip again, so a customer that changed responsible
+        # after the check gets its file rejected, and the others are filed.
+        data = make_zip(
+            (f"{self.number}_INF_first.pdf", PDF),
+            (f"{self.number_2}_INF_second.pdf", PDF),
         )
         wizard = self._check(data)
         self.assertEqual(wizard.ready_count, 2)
-        with self.assertRaises(UserError) as error:
-            wizard.action_file()
-        message = str(error.exception)
-        self.assertIn(f"{self.number}_CON.pdf", message)
-        self.assertIn("not allowed", message)
-        self.assertFalse(self._documents())
+        self.customer_2.archive_user_id = self.user_2
+        wizard.action_file()
+        self.assertEqual(self._documents().partner_id, self.customer)
+        self.assertEqual(wizard.filed_count, 1)
+        line = wizard.line_ids.filtered(lambda ln: ln.status == "rejected")
+        self.assertEqual(line.partner_id, self.customer_2)
+        self.assertEqual(line.reason_code, "filing_not_allowed")
 
     def test_file_contract_as_manager(self):
         wizard = self._check(make_zip((f"{self.number}_CON.pdf", PDF)), self.manager)

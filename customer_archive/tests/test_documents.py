@@ -2,7 +2,8 @@ import base64
 import hashlib
 from datetime import date
 
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import ArchiveCase
@@ -86,6 +87,79 @@ class TestDocuments(ArchiveCase):
             self.customer, "customer_archive.document_type_con"
         )
         self.assertEqual(document.confidentiality, "confidential")
+
+    def _create_as_user(self, user, type_xmlid, **vals):
+        attachment = (
+            self.env["ir.attachment"]
+            .with_user(user)
+            .create(
+                {
+                    "name": "scan.pdf",
+                    "raw": b"%PDF-1.4 test",
+                    "res_model": "customer.archive.document",
+                }
+            )
+        )
+        document = (
+            self.env["customer.archive.document"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "type_id": self.env.ref(type_xmlid).id,
+                    "attachment_ids": [Command.set(attachment.ids)],
+                    **vals,
+                }
+            )
+        )
+        return document, attachment
+
+    def test_user_filing_confidential_rejected(self):
+        contract = self.env.ref("customer_archive.document_type_con")
+        with self.assertRaises(UserError) as error:
+            self._create_as_user(self.user, "customer_archive.document_type_con")
+        self.assertNotIsInstance(error.exception, AccessError)
+        message = str(error.exception)
+        self.assertIn(contract.name, message)
+        self.assertIn(self.customer.name, message)
+        self.assertIn("Confidential", message)
+        self.assertIn("ask an archive manager", message)
+        documents = self.env["customer.archive.document"].search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertFalse(documents)
+
+    def test_user_filing_contract_as_internal(self):
+        document, attachment = self._create_as_user(
+            self.user, "customer_archive.document_type_con", confidentiality="internal"
+        )
+        self.assertEqual(document.confidentiality, "internal")
+        self.assertEqual(attachment.sudo().res_id, document.id)
+
+    def test_other_customer_internal_rejected(self):
+        with self.assertRaises(UserError) as error:
+            self._create_as_user(self.user_2, "customer_archive.document_type_inf")
+        self.assertNotIsInstance(error.exception, AccessError)
+        message = str(error.exception)
+        self.assertIn(self.customer.name, message)
+        self.assertIn("Internal", message)
+
+    def test_manager_files_confidential(self):
+        document, _attachment = self._create_as_user(
+            self.manager, "customer_archive.document_type_pay"
+        )
+        self.assertEqual(document.confidentiality, "confidential")
+
+    def test_form_warns_user_about_confidential(self):
+        warning = "Only archive managers can file confidential documents."
+        for user, expected in ((self.user, True), (self.manager, False)):
+            with self.subTest(user=user.login):
+                arch = (
+                    self.env["customer.archive.document"]
+                    .with_user(user)
+                    .get_views([(False, "form")])["views"]["form"]["arch"]
+                )
+                self.assertEqual(warning in arch, expected)
 
     def test_unregistered_customer_rejected(self):
         stranger = self._create_customer("No Archive")

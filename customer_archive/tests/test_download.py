@@ -1,7 +1,12 @@
+import base64
+import io
 from datetime import timedelta
+
+from PIL import Image
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import JsonRpcException
 
 from .common import ArchiveCase
 
@@ -175,3 +180,53 @@ class TestDownload(ArchiveCase, HttpCase):
         entry = self._last_entry()
         self.assertEqual((entry.action, entry.partner_id), ("print", self.customer))
         self.assertEqual(entry.details, "index_card")
+
+    # PDF thumbnails, which the web client's PDF viewer posts when it opens a PDF
+
+    def _update_thumbnail(self):
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
+        return self.make_jsonrpc_request(
+            "/mail/attachment/update_thumbnail",
+            {
+                "attachment_id": self.attachment.id,
+                "thumbnail": base64.b64encode(buffer.getvalue()).decode(),
+            },
+        )
+
+    def _stored_attachment(self):
+        attachment = self.attachment.sudo()
+        attachment.invalidate_recordset()
+        return attachment
+
+    def test_consulted_pdf_thumbnail_not_stored(self):
+        now = fields.Datetime.now()
+        self._approve(self.user, now - timedelta(hours=1), now + timedelta(hours=2))
+        before = self._stored_attachment()
+        write_date = before.write_date
+        checksum = before.archive_sha256
+        self._login(self.user)
+
+        self.assertIsNone(self._update_thumbnail())
+
+        after = self._stored_attachment()
+        self.assertFalse(after.thumbnail)
+        self.assertEqual(after.raw, self.content)
+        self.assertEqual(after.archive_sha256, checksum)
+        self.assertEqual(after.write_date, write_date)
+
+    def test_manager_pdf_thumbnail_stored(self):
+        self._login(self.manager)
+
+        self._update_thumbnail()
+
+        attachment = self._stored_attachment()
+        self.assertTrue(attachment.thumbnail)
+        self.assertEqual(attachment.raw, self.content)
+
+    def test_unreadable_pdf_thumbnail_looks_missing(self):
+        self._login(self.user)
+        with self.assertRaises(JsonRpcException) as error:
+            self._update_thumbnail()
+        self.assertEqual(error.exception.code, 404)
+        self.assertFalse(self._stored_attachment().thumbnail)

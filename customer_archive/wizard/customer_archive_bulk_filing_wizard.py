@@ -17,6 +17,8 @@ PROGRESS_LOG_STEP = 100
 UNKNOWN_ARCHIVE_NUMBER = "unknown_archive_number"
 AMBIGUOUS_ARCHIVE_NUMBER = "ambiguous_archive_number"
 UNKNOWN_TYPE = "unknown_type"
+# Reason code of files that the user's rights do not let them file.
+FILING_NOT_ALLOWED = "filing_not_allowed"
 
 
 class CustomerArchiveBulkFilingWizard(models.TransientModel):
@@ -280,6 +282,21 @@ class CustomerArchiveBulkFilingWizard(models.TransientModel):
                 **self._rejected_values(UNKNOWN_TYPE, name, known_codes=known_codes),
             )
         values["type_id"] = doc_type.id
+
+        # Documents are filed at their type's default confidentiality, which
+        # the document's create applies.
+        denial = self.env["customer.archive.document"]._get_filing_denial(
+            partners, doc_type, doc_type.default_confidentiality
+        )
+        if denial:
+            values.update(
+                status="rejected",
+                reason_code=FILING_NOT_ALLOWED,
+                message=self.env._(
+                    "%(reason)s Ask an archive manager to file this file.",
+                    reason=denial,
+                ),
+            )
         return values
 
     def _rejected_values(self, code, name, known_codes=""):
