@@ -3,8 +3,39 @@ from odoo.http import request
 
 from odoo.addons.mail.controllers.attachment import AttachmentController
 
+from .main import _archive_file, _commit_denied_entry
+
+
+def _readonly_unless_archive_attachment(controller, rule, args):
+    """Serve archive files in a read-write transaction, so the access log is kept."""
+    return not _archive_file("ir.attachment", args.get("attachment_id"))
+
 
 class CustomerArchiveAttachmentController(AttachmentController):
+    @http.route(readonly=_readonly_unless_archive_attachment)
+    def mail_attachment_pdf_first_page(self, attachment_id, access_token=None):
+        """Check and log the first page of an archive file as a download.
+
+        The chatter's PDF preview reads this route, which hands out the page
+        to any user with read access or an ownership token, and logs nothing.
+        For an archive file, the same check as a download applies (no token
+        counts) and the access is written to the access log; a denied
+        request then gets the response of a missing file.
+        """
+        attachment = _archive_file("ir.attachment", attachment_id)
+        if attachment:
+            binary = request.env["ir.binary"]
+            granted = binary._archive_can_read(attachment)
+            binary._archive_log_download(
+                attachment, granted=granted, keep_transaction=True
+            )
+            if not granted:
+                _commit_denied_entry()
+                raise request.not_found()
+        return super().mail_attachment_pdf_first_page(
+            attachment_id, access_token=access_token
+        )
+
     @http.route()
     def mail_attachement_update_thumbnail(
         self, attachment_id, thumbnail=None, access_token=None

@@ -146,6 +146,22 @@ class IrAttachment(models.Model):
             self._archive_check_not_filed("unlink")
         return super().unlink()
 
+    def _has_attachments_ownership(self, attachment_tokens):
+        """Let only write access, not a token, own an archive file.
+
+        Odoo's ownership tokens are handed to whoever uploaded a file, and
+        they open routes such as the PDF preview without the document's
+        record rules; a consultation's end or a new responsible must close
+        the file to that user too.
+        """
+        bound = self._archive_bound()
+        if bound and not all(
+            attachment.sudo(False).with_env(self.env).has_access("write")
+            for attachment in bound
+        ):
+            return False
+        return super()._has_attachments_ownership(attachment_tokens)
+
     def _archive_filed(self):
         """Return the attachments that are filed files of archive documents."""
         # sudo: reads only the owner fields and the checksum to pick the files.

@@ -7,6 +7,7 @@ from PIL import Image
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import JsonRpcException
+from odoo.tools.pdf import PdfFileWriter
 
 from .common import ArchiveCase
 
@@ -165,6 +166,41 @@ class TestDownload(ArchiveCase, HttpCase):
                 response = self.url_open(url)
                 self.assertNotEqual(response.content, self.content)
         self.assertEqual(self._last_entry(), last)
+
+    def _pdf_first_page(self, token=None):
+        url = f"/mail/attachment/pdf_first_page/{self.attachment.id}"
+        return self.url_open(url + (f"?access_token={token}" if token else ""))
+
+    def test_pdf_first_page_logged(self):
+        writer = PdfFileWriter()
+        writer.add_blank_page(72, 72)
+        pdf = io.BytesIO()
+        writer.write(pdf)
+        document = self._file_document(
+            self.customer, "customer_archive.document_type_con", content=pdf.getvalue()
+        )
+        self._login(self.manager)
+        response = self.url_open(
+            f"/mail/attachment/pdf_first_page/{document.attachment_ids.id}"
+        )
+        self.assertEqual(response.status_code, 200)
+        entry = self._last_entry()
+        self.assertEqual((entry.action, entry.result), ("download", "granted"))
+        self.assertEqual(entry.document_id, document)
+
+    def test_pdf_first_page_refused_without_request(self):
+        self._login(self.user)
+        response = self._pdf_first_page()
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self._last_entry().result, "denied")
+
+    def test_ownership_token_opens_no_archive_file(self):
+        token = self.attachment.sudo()._get_ownership_token()
+        self.assertFalse(
+            self.attachment.with_user(self.user)._has_attachments_ownership([token])
+        )
+        response = self._pdf_first_page(token)
+        self.assertEqual(response.status_code, 404)
 
     def test_image_route_checked(self):
         self._login(self.user)
