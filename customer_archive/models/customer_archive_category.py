@@ -8,8 +8,8 @@ class CustomerArchiveCategory(models.Model):
     _name = "customer.archive.category"
     _description = "Customer Category"
     _parent_store = True
-    _rec_name = "complete_name"
     _order = "complete_name"
+    _rec_names_search = ["complete_name", "name"]
 
     name = fields.Char(required=True, translate=True)
     complete_name = fields.Char(
@@ -45,6 +45,19 @@ class CustomerArchiveCategory(models.Model):
                 )
             else:
                 category.complete_name = category.name
+
+    @api.depends("name", "parent_id")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        # The path of translated names, in the user's language: the stored
+        # complete_name is computed once, in the language of the install.
+        for category in self:
+            names = []
+            current = category
+            while current:
+                names.append(current.name or "")
+                current = current.parent_id
+            category.display_name = " / ".join(reversed(names))
 
     @api.constrains("parent_id")
     def _check_parent_id(self):

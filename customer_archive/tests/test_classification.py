@@ -121,3 +121,28 @@ class TestClassification(ArchiveCase):
             self._purchase_vals(self.newcomer, days_before=0, amount=10)
         )
         self.assertEqual(purchase.depletion_date, REFERENCE + timedelta(days=30))
+
+
+@tagged("post_install", "-at_install")
+class TestCategoryNames(ArchiveCase):
+    def test_category_path_in_user_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        category = self.env.ref("customer_archive.category_need_own_use")
+        category.with_context(lang="zh_CN").name = "自用"
+        child = self.env["customer.archive.category"].create(
+            {
+                "name": "Tea Gifts",
+                "scheme_id": category.scheme_id.id,
+                "parent_id": category.id,
+            }
+        )
+        chinese = child.with_context(lang="zh_CN")
+        self.assertEqual(chinese.display_name, "自用 / Tea Gifts")
+        self.assertEqual(
+            child.with_context(lang="en_US").display_name, "Own Use / Tea Gifts"
+        )
+
+    def test_category_found_by_path(self):
+        category = self.env.ref("customer_archive.category_need_own_use")
+        found = self.env["customer.archive.category"].name_search("Own")
+        self.assertIn(category.id, [category_id for category_id, _name in found])
