@@ -18,9 +18,9 @@ class CustomerArchiveAttachmentController(AttachmentController):
 
         The chatter's PDF preview reads this route, which hands out the page
         to any user with read access or an ownership token, and logs nothing.
-        For an archive file, the same check as a download applies (no token
-        counts) and the access is written to the access log; a denied
-        request then gets the response of a missing file.
+        For an archive file, the download check applies and no token counts.
+        The access is written to the access log, and a denied request gets
+        the response of a missing file.
         """
         attachment = _archive_file("ir.attachment", attachment_id)
         if attachment:

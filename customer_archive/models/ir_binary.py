@@ -90,7 +90,7 @@ class IrBinary(models.AbstractModel):
         if self.env.context.get("archive_access_logged"):
             return
         if not granted and self.env.user._is_public():
-            # An anonymous refusal names nobody, and writing it would let
+            # An anonymous refusal names no user, and writing it would let
             # anyone grow the append-only log and hold its chain head's lock.
             _logger.info(
                 "Anonymous download of archive file %s refused (address %s)",

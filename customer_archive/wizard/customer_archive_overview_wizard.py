@@ -55,8 +55,9 @@ class CustomerArchiveOverviewWizard(models.TransientModel):
         """Return the domain of the customers listed.
 
         Only registered archives of the selected companies count. The record
-        rules of ``res.partner`` let every company read a contact shared by all
-        companies, so they alone would list other companies' archives.
+        rules of ``res.partner`` let every company read a contact without a
+        company, so they alone would not leave out such a contact's archive
+        when another company keeps it.
         """
         self.ensure_one()
         domain = [
