@@ -571,7 +571,11 @@ class FixtureBuilder:
                     "location": location,
                     "confidentiality": confidentiality,
                     "retention_date": retention_date,
-                    "retention_state": "active",
+                    # The daily expiry has marked the documents of earlier
+                    # days as due; the measured day finds the next ones.
+                    "retention_state": "due"
+                    if retention_date and retention_date < self.today
+                    else "active",
                     "company_id": self.company.id,
                     "create_uid": self.env.uid,
                     "write_uid": self.env.uid,
