@@ -603,6 +603,14 @@ class ResPartner(models.Model):
 
     # Registration
 
+    def _commercial_sync_to_descendants(self, fields_to_sync=None):
+        # Writing no commercial field leaves nothing to copy to the contact
+        # persons. The standard method still reads the children of every
+        # written contact, one query per customer in a registration loop.
+        if fields_to_sync is not None and not fields_to_sync:
+            return
+        super()._commercial_sync_to_descendants(fields_to_sync)
+
     def _archive_register(self, folder, user=None, registration_date=None):
         """Give each customer an archive number from ``folder`` and register it.
 
@@ -618,12 +626,20 @@ class ResPartner(models.Model):
         # once the user's rights on the customers and the folder are checked.
         self.check_access("write")
         folder.check_access("read")
+        unnumbered = self.filtered(lambda p: not p.archive_number)
+        numbers = dict(
+            zip(
+                unnumbered.ids,
+                folder._next_archive_numbers(len(unnumbered)),
+                strict=True,
+            )
+        )
         for partner in self:
             vals = {"archive_folder_id": folder.id}
             if partner.archive_state in ("not_registered", "closed"):
                 vals["archive_state"] = "registered"
-            if not partner.archive_number:
-                vals["archive_number"] = folder._next_archive_number()
+            if partner.id in numbers:
+                vals["archive_number"] = numbers[partner.id]
                 vals["archive_registration_date"] = registration_date
             if not partner.archive_user_id:
                 vals["archive_user_id"] = (user or partner.user_id or self.env.user).id
