@@ -5,6 +5,7 @@ from psycopg2 import errors
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.http import request
+from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +24,9 @@ HASHED_FIELDS = (
 )
 # Transactions tried by _log_separately when concurrent appends conflict.
 SEPARATE_LOG_TRIES = 3
+# Columns that _create_chained_entries inserts, besides the ORM's log columns.
+INSERTED_COLUMNS = (*HASHED_FIELDS, "company_id", "previous_hash", "entry_hash")
+INSERT_BATCH_SIZE = 1000
 
 
 class CustomerArchiveAccessLog(models.Model):
@@ -168,6 +172,47 @@ class CustomerArchiveAccessLog(models.Model):
                 }
             )
         return self._append_chained(vals_list)
+
+    @api.model
+    def _create_chained_entries(self, vals_list):
+        """Insert the entries with SQL, in batches, and return them.
+
+        An export or an overview logs one entry per customer, and creating
+        100,000 entries through the ORM took longer than writing the file.
+        ``_log`` fills every column and the model has no stored computed
+        field, so the rows are those the ORM would write.
+        """
+        uid = self.env.uid
+        now = self.env.cr.now()
+        ids = []
+        for start in range(0, len(vals_list), INSERT_BATCH_SIZE):
+            rows = [
+                SQL(
+                    "(%s)",
+                    SQL(", ").join(
+                        [
+                            *(vals.get(name) or None for name in INSERTED_COLUMNS),
+                            uid,
+                            now,
+                            uid,
+                            now,
+                        ]
+                    ),
+                )
+                for vals in vals_list[start : start + INSERT_BATCH_SIZE]
+            ]
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO %s
+                              (%s, create_uid, create_date, write_uid, write_date)
+                       VALUES %s RETURNING id""",
+                    SQL.identifier(self._table),
+                    SQL(", ").join(SQL.identifier(name) for name in INSERTED_COLUMNS),
+                    SQL(", ").join(rows),
+                )
+            )
+            ids.extend(row[0] for row in self.env.cr.fetchall())
+        return self.browse(ids)
 
     @api.model
     def _log_denied(self, action, partner=None, document=None, details=None):

@@ -67,6 +67,22 @@ class TestAccessLog(ConsultationCase):
         self.assertEqual(second.previous_hash, first.entry_hash)
         self.assertEqual(len(second.entry_hash), 64)
 
+    def test_entries_of_many_customers_chained(self):
+        customers = self.env["res.partner"].browse(
+            self._create_customer(f"Log Customer {index}").id for index in range(3)
+        )
+        customers._archive_register(self.folder)
+        customers.with_user(self.manager)._archive_log_access("overview_xlsx")
+        entries = self._new_entries()
+        self.assertEqual(entries.partner_id, customers)
+        self.assertEqual(set(entries.mapped("action")), {"export"})
+        self.assertEqual(set(entries.mapped("details")), {"overview_xlsx"})
+        self.assertEqual(entries.create_uid, self.manager)
+        self.assertTrue(all(entries.mapped("create_date")))
+        self.assertEqual(entries[1].previous_hash, entries[0].entry_hash)
+        self.assertEqual(entries[2].previous_hash, entries[1].entry_hash)
+        self.assertEqual(self.log._first_broken_entry_id(), 0)
+
     def test_write_refused_for_manager_and_admin(self):
         self.confidential_doc.with_user(self.manager).web_read({"name": {}})
         entry = self._new_entries()
