@@ -49,11 +49,13 @@ def retention_due(bench):
         env.cr.execute(
             SQL(
                 """SELECT document.id FROM customer_archive_document document
-                     JOIN res_partner partner ON partner.id = document.partner_id
                     WHERE document.retention_state = 'active'
                       AND document.retention_date < %s
                       AND document.legal_hold IS NOT TRUE
-                      AND partner.archive_legal_hold IS NOT TRUE""",
+                      AND NOT EXISTS (
+                          SELECT 1 FROM res_partner partner
+                           WHERE partner.id = document.partner_id
+                             AND partner.archive_legal_hold)""",
                 day,
             )
         )
