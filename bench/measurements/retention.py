@@ -32,8 +32,11 @@ def retention_due(bench):
             .search([("archive_legal_hold", "=", True)])
             .ids
         )
-        rows = Document.with_context(active_test=False).search_read(
-            [], ["retention_date", "retention_state", "legal_hold", "partner_id"]
+        # load=None reads the customer's id without its display name.
+        rows = Document.search_read(
+            [],
+            ["retention_date", "retention_state", "legal_hold", "partner_id"],
+            load=None,
         )
         return [
             row["id"]
@@ -42,7 +45,7 @@ def retention_due(bench):
             and row["retention_date"]
             and row["retention_date"] < day
             and not row["legal_hold"]
-            and row["partner_id"][0] not in held
+            and row["partner_id"] not in held
         ]
 
     def floor():
