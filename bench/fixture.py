@@ -466,6 +466,9 @@ class FixtureBuilder:
                     "archive_birthday_calendar": calendar_kind or birthdays.SOLAR,
                     "archive_birthday_month": month,
                     "archive_birthday_day": day,
+                    "archive_birthday_date": datetime.date(self.today.year, month, day)
+                    if month
+                    else None,
                     "archive_id_number": id_number,
                     "archive_phone_normalized": normalized,
                     "archive_phone_invalid": bool(phone) and not normalized,
@@ -869,6 +872,7 @@ CHECKED_FIELDS = {
         "archive_customer_type",
         "archive_birthday_month",
         "archive_birthday_day",
+        "archive_birthday_date",
         "archive_phone_normalized",
         "archive_phone_invalid",
     ],
