@@ -521,7 +521,7 @@ class ResPartner(models.Model):
         if any(name.startswith("archive_") for name in fields_to_export):
             self.env["customer.archive.access.log"]._log(
                 "export",
-                partners=self.filtered("archive_number"),
+                partners=self._archive_registered(),
                 details=self._name,
             )
         return result
