@@ -56,6 +56,13 @@ class TestAccessLog(ConsultationCase):
         self.assertEqual(entry.action, "export")
         self.assertEqual(entry.partner_id, self.customer)
 
+    def test_partner_export_logs_registered_customers_only(self):
+        unregistered = self._create_customer("Not Registered")
+        (self.customer | unregistered).with_user(self.manager).export_data(
+            ["name", "archive_number"]
+        )
+        self.assertEqual(self._new_entries().partner_id, self.customer)
+
     def test_partner_export_without_archive_fields_not_logged(self):
         self.customer.with_user(self.user).export_data(["name"])
         self.assertFalse(self._new_entries())
