@@ -25,7 +25,7 @@ def retention_due(bench):
         return [row[0] for row in env.cr.fetchall()]
 
     def naive():
-        held = set(
+        held_partner_ids = set(
             env["res.partner"]
             .sudo()
             .with_context(active_test=False)
@@ -45,7 +45,7 @@ def retention_due(bench):
             and row["retention_date"]
             and row["retention_date"] < day
             and not row["legal_hold"]
-            and row["partner_id"] not in held
+            and row["partner_id"] not in held_partner_ids
         ]
 
     def floor():

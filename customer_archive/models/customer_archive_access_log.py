@@ -24,7 +24,8 @@ HASHED_FIELDS = (
 )
 # Transactions tried by _log_separately when concurrent appends conflict.
 SEPARATE_LOG_TRIES = 3
-# Columns that _create_chained_entries inserts, besides the ORM's log columns.
+# Columns that _create_chained_entries inserts, besides create_uid, create_date,
+# write_uid and write_date.
 INSERTED_COLUMNS = (*HASHED_FIELDS, "company_id", "previous_hash", "entry_hash")
 INSERT_BATCH_SIZE = 1000
 

@@ -67,7 +67,7 @@ class ResPartner(models.Model):
     def _archive_registered(self):
         """Return the customers with an archive number, reading only that field.
 
-        Filtering on the number alone would load every column of the
+        ``filtered`` without this read would load every column of the
         customers into the cache, where an overview of 100,000 customers
         kept them until its end.
         """
