@@ -74,11 +74,50 @@ DOCUMENT_TYPE_SHARES = {
     "OTH": 0.10,
 }
 HISTORY_YEARS = 10
+# Journal entries: 0 to 6 per customer, 3 on average, by type share.
+JOURNAL_ENTRIES_PER_CUSTOMER = [0, 1, 2, 3, 3, 4, 5, 6]
+JOURNAL_TYPES = ["call", "usage", "event", "service", "complaint"]
+JOURNAL_WEIGHTS = [0.40, 0.15, 0.20, 0.20, 0.05]
+JOURNAL_CALL_TEXTS = [
+    "Asked about the new spring harvest.",
+    "Reminded of the tasting on Saturday.",
+    "Wants a gift box for the Mid-Autumn Festival.",
+    "Asked when the Tieguanyin is back in stock.",
+]
+JOURNAL_EVENT_NAMES = ["Spring Tasting", "Pu'er Salon", "Mid-Autumn Tea Party"]
+JOURNAL_SERVICE_ITEMS = ["Tea set cleaning", "Brewing lesson", "Gift wrapping"]
+JOURNAL_COMPLAINT_TEXTS = [
+    "The cake arrived broken.",
+    "The tea tasted stale.",
+    "Waited too long at the counter.",
+]
+# Columns of a journal entry that only some types fill.
+JOURNAL_EMPTY_ROW = dict.fromkeys(
+    [
+        "name",
+        "content",
+        "next_followup_date",
+        "product",
+        "usage_since",
+        "effect",
+        "feedback",
+        "event_name",
+        "service_item",
+        "satisfaction",
+        "channel",
+        "cause",
+        "resolution",
+        "complaint_state",
+        "resolved_date",
+    ]
+)
+JOURNAL_EMPTY_ROW.update(event_kind="event", invited=True, attended=False)
 LOADED_TABLES = (
     "res_partner",
     "res_partner_customer_archive_category_rel",
     "customer_archive_document",
     "customer_archive_purchase",
+    "customer_archive_journal_entry",
 )
 CN_MOBILE_PREFIXES = [130, 131, 135, 136, 137, 138, 139, 150, 158, 177, 186, 189]
 US_AREA_CODES = [206, 212, 312, 415, 617, 702, 713]
@@ -427,6 +466,9 @@ class FixtureBuilder:
                     "archive_birthday_calendar": calendar_kind or birthdays.SOLAR,
                     "archive_birthday_month": month,
                     "archive_birthday_day": day,
+                    "archive_birthday_date": datetime.date(self.today.year, month, day)
+                    if month
+                    else None,
                     "archive_id_number": id_number,
                     "archive_phone_normalized": normalized,
                     "archive_phone_invalid": bool(phone) and not normalized,
@@ -532,7 +574,11 @@ class FixtureBuilder:
                     "location": location,
                     "confidentiality": confidentiality,
                     "retention_date": retention_date,
-                    "retention_state": "active",
+                    # The daily expiry has marked the documents of earlier
+                    # days as due; the measured day finds the next ones.
+                    "retention_state": "due"
+                    if retention_date and retention_date < self.today
+                    else "active",
                     "company_id": self.company.id,
                     "create_uid": self.env.uid,
                     "write_uid": self.env.uid,
@@ -604,20 +650,90 @@ class FixtureBuilder:
             f"{len(classified):,} customers whose classification is measured)"
         )
 
-    def _fill_journal_entries(self, raw):
-        """Journal entries, once the customer journal model exists.
+    def _journal_entry(self, partner_id, day):
+        """Return one journal entry row of ``partner_id`` dated ``day``."""
+        rng = self.rng
+        user_id = self.partners[partner_id][0]
+        entry_type = rng.choices(JOURNAL_TYPES, JOURNAL_WEIGHTS)[0]
+        row = dict(JOURNAL_EMPTY_ROW)
+        row.update(
+            entry_type=entry_type,
+            partner_id=partner_id,
+            date=day,
+            user_id=user_id,
+            create_uid=user_id,
+            write_uid=user_id,
+        )
+        if entry_type == "call":
+            row["content"] = rng.choice(JOURNAL_CALL_TEXTS)
+            row["name"] = row["content"]
+            if rng.random() < 0.3:
+                row["next_followup_date"] = day + datetime.timedelta(
+                    days=rng.randint(3, 60)
+                )
+        elif entry_type == "usage":
+            row["product"] = rng.choice(self.product_names)
+            row["name"] = row["product"]
+            row["usage_since"] = day
+            row["feedback"] = "Drinks it every morning."
+        elif entry_type == "event":
+            row["event_name"] = rng.choice(JOURNAL_EVENT_NAMES)
+            row["name"] = row["event_name"]
+            row["event_kind"] = rng.choice(["event", "tasting", "salon"])
+            row["attended"] = rng.random() < 0.6
+        elif entry_type == "service":
+            row["service_item"] = rng.choice(JOURNAL_SERVICE_ITEMS)
+            row["name"] = row["service_item"]
+            row["satisfaction"] = str(rng.randint(3, 5))
+        else:
+            row["content"] = rng.choice(JOURNAL_COMPLAINT_TEXTS)
+            row["name"] = row["content"]
+            row["channel"] = rng.choice(["store", "phone", "online"])
+            state = rng.choices(["received", "in_progress", "resolved"], [1, 1, 8])[0]
+            row["complaint_state"] = state
+            if state == "resolved":
+                row["resolution"] = "Replaced the product."
+                row["resolved_date"] = day + datetime.timedelta(days=rng.randint(0, 7))
+                row["satisfaction"] = str(rng.randint(2, 5))
+        return row
 
-        TODO: write the journal entries with ``copy_rows`` when the model
-        customer.archive.journal.entry lands: about 3 entries per customer,
-        and ``size.journal_entries`` on the customer stored as
-        ``facts["journal_partner_id"]``.
+    def _fill_journal_entries(self, raw):
+        """Write about 3 journal entries per customer, and many on one customer.
+
+        The customer with ``size.journal_entries`` entries belongs to the
+        measured archive user and is stored as ``facts["journal_partner_id"]``.
         """
-        if "customer.archive.journal.entry" not in self.env:
-            self.log("   journal entries: skipped, the journal model is missing")
-            return
+        rng = self.rng
+        self.product_names = [
+            product for products in PRODUCTS.values() for product, _price in products
+        ]
+        user_id = self.facts["user_id"]
+        served_id = next(
+            partner_id
+            for partner_id, data in self.partners.items()
+            if data[0] == user_id
+        )
+        now = datetime.datetime.now().replace(microsecond=0)
+
+        def rows():
+            for partner_id, data in self.partners.items():
+                count = self.size.journal_entries if partner_id == served_id else None
+                if count is None:
+                    count = rng.choice(JOURNAL_ENTRIES_PER_CUSTOMER)
+                registered_on = data[2]
+                for _index in range(count):
+                    day = _random_date(rng, registered_on, self.today)
+                    row = self._journal_entry(partner_id, day)
+                    row["create_date"] = row["write_date"] = now
+                    row["company_id"] = self.company.id
+                    yield row
+
+        with indexes_dropped(raw, "customer_archive_journal_entry"):
+            count = copy_rows(raw, "customer_archive_journal_entry", rows())
+        self.facts["journal_partner_id"] = served_id
         self.log(
-            "   journal entries: the journal model exists but the fixture does not "
-            "fill it yet (see FixtureBuilder._fill_journal_entries)"
+            f"   {count:,} journal entries ({self.size.journal_entries:,} on "
+            f"customer {served_id})"
         )
 
     # After the bulk load
@@ -756,6 +872,7 @@ CHECKED_FIELDS = {
         "archive_customer_type",
         "archive_birthday_month",
         "archive_birthday_day",
+        "archive_birthday_date",
         "archive_phone_normalized",
         "archive_phone_invalid",
     ],
@@ -763,6 +880,7 @@ CHECKED_FIELDS = {
     # _fill_documents), so they are not compared with the policies' start events.
     "customer.archive.document": ["archive_user_id", "location"],
     "customer.archive.purchase": ["depletion_date"],
+    "customer.archive.journal.entry": ["name", "complaint_state"],
 }
 
 

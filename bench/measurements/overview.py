@@ -1,6 +1,7 @@
 """Consumption overview xlsx against Odoo's own list export of the same columns."""
 
 import json
+import tempfile
 from types import SimpleNamespace
 
 from odoo import http
@@ -74,13 +75,34 @@ def builtin_export(env, partner_ids):
 
 
 def module_overview_case(bench, partner_ids):
-    """Return the case writing the module's overview xlsx, or None while it is missing.
+    """Return the case writing the module's overview xlsx of ``partner_ids``.
 
-    TODO: when the consumption overview lands, return a ``Case`` that writes
-    the overview of ``partner_ids`` as the archive manager, with
-    ``in_child=True`` so that its peak memory is measured.
+    As the export dialog opened on selected customers does, it creates the
+    dialog as the archive manager and writes the file into an anonymous
+    temporary file, which the controller then streams.
     """
-    return None
+    env = bench.env
+    manager = env["res.users"].browse(bench.facts["manager_id"])
+
+    def run():
+        wizard = (
+            env["customer.archive.overview.wizard"]
+            .with_user(manager)
+            .with_context(active_model="res.partner", active_ids=partner_ids)
+            .create({"output_format": "xlsx"})
+        )
+        with tempfile.TemporaryFile() as output:
+            wizard._overview_write_xlsx(output)
+            return output.tell()
+
+    return Case(
+        "module",
+        f"consumption overview xlsx of {len(partner_ids):,} selected customers "
+        "as the archive manager (export dialog, then the file)",
+        run,
+        in_child=True,
+        rows=lambda _result: len(partner_ids),
+    )
 
 
 @measurement("consumption_overview", "consumption overview xlsx of customers")

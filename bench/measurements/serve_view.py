@@ -75,13 +75,40 @@ def served_partner_id(bench):
 
 
 def module_serve_case(bench, partner):
-    """Return the case opening the serve-the-customer view, or None while missing.
+    """Return the case opening the serve-the-customer view of ``partner``.
 
-    TODO: when the journal lands, return a ``Case`` that opens the view the
-    way the web client does (``get_views`` of its action, then ``web_read``
-    with that view's specification) for ``partner`` as the archive user.
+    It clicks the contact's Serve button (``action_archive_serve``), then does
+    what the web client does with the returned action: ``get_views`` of its
+    form view and ``web_read`` with that view's specification.
     """
-    return None
+    if "journal_partner_id" not in bench.facts:
+        return None
+
+    def serve():
+        action = partner.action_archive_serve()
+        view_id = action["views"][0][0]
+        spec = form_specification(partner, view_id)
+        return partner.web_read(spec)
+
+    return Case(
+        "module",
+        "serve-the-customer view as the archive user: action_archive_serve, "
+        "get_views, then web_read with the view's specification",
+        serve,
+        rows=len,
+    )
+
+
+def journal_entry_count(env, partner_id):
+    if JOURNAL_MODEL not in env:
+        return 0
+    env.cr.execute(
+        SQL(
+            "SELECT COUNT(*) FROM customer_archive_journal_entry WHERE partner_id = %s",
+            partner_id,
+        )
+    )
+    return env.cr.fetchone()[0]
 
 
 @measurement("serve_view", "serve-the-customer view against the plain contact form")
@@ -109,7 +136,7 @@ def serve_view(bench):
         reason = (
             f"model {JOURNAL_MODEL} does not exist yet"
             if JOURNAL_MODEL not in env
-            else "write the serve view's case in bench/measurements/serve_view.py"
+            else "the fixture has no journal entries; rebuild the database"
         )
         missing.append(("module", reason))
     else:
@@ -118,4 +145,8 @@ def serve_view(bench):
         cases=cases,
         targets=[Target("module", "plain", at_most=2)],
         missing=missing,
+        notes=[
+            f"customer {partner.id} with "
+            f"{journal_entry_count(env, partner.id):,} journal entries"
+        ],
     )

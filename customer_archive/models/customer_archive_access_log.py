@@ -36,6 +36,10 @@ SEPARATE_LOG_TRIES = 3
 # transaction holds that lock when it appended to the log before, and then
 # without this timeout the separate transaction would wait for it forever.
 SEPARATE_LOG_LOCK_TIMEOUT = "5s"
+# Columns that _create_chained_entries inserts, besides create_uid, create_date,
+# write_uid and write_date.
+INSERTED_COLUMNS = (*HASHED_FIELDS, "previous_hash", "entry_hash")
+INSERT_BATCH_SIZE = 1000
 
 
 class CustomerArchiveAccessLog(models.Model):
@@ -195,6 +199,47 @@ class CustomerArchiveAccessLog(models.Model):
                 }
             )
         return self._append_chained(vals_list)
+
+    @api.model
+    def _create_chained_entries(self, vals_list):
+        """Insert the entries with SQL, in batches, and return them.
+
+        An export or an overview logs one entry per customer, and creating
+        100,000 entries through the ORM took longer than writing the file.
+        ``_log`` fills every column and the model has no stored computed
+        field, so the rows are those the ORM would write.
+        """
+        uid = self.env.uid
+        now = self.env.cr.now()
+        ids = []
+        for start in range(0, len(vals_list), INSERT_BATCH_SIZE):
+            rows = [
+                SQL(
+                    "(%s)",
+                    SQL(", ").join(
+                        [
+                            *(vals.get(name) or None for name in INSERTED_COLUMNS),
+                            uid,
+                            now,
+                            uid,
+                            now,
+                        ]
+                    ),
+                )
+                for vals in vals_list[start : start + INSERT_BATCH_SIZE]
+            ]
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO %s
+                              (%s, create_uid, create_date, write_uid, write_date)
+                       VALUES %s RETURNING id""",
+                    SQL.identifier(self._table),
+                    SQL(", ").join(SQL.identifier(name) for name in INSERTED_COLUMNS),
+                    SQL(", ").join(rows),
+                )
+            )
+            ids.extend(row[0] for row in self.env.cr.fetchall())
+        return self.browse(ids)
 
     @api.model
     def _log_denied(self, action, partner=None, document=None, details=None):

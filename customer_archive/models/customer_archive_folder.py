@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools.numbering import DEFAULT_PADDING, format_archive_number, is_valid_prefix
 
@@ -116,6 +117,34 @@ class CustomerArchiveFolder(models.Model):
         # sequence only yields a counter value.
         number = self.sequence_id.sudo()._next()
         return format_archive_number(self.code, int(number), DEFAULT_PADDING)
+
+    def _next_archive_numbers(self, count):
+        """Draw ``count`` archive numbers of this folder, in increasing order.
+
+        A standard sequence gives them all in one query. Other sequences, such
+        as one with date ranges or without gaps, draw each number through
+        ``_next_archive_number``.
+        """
+        self.ensure_one()
+        if count <= 0:
+            return []
+        # sudo: see _next_archive_number.
+        sequence = self.sequence_id.sudo()
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [self._next_archive_number() for _index in range(count)]
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [
+            format_archive_number(
+                self.code, int(sequence.get_next_char(value)), DEFAULT_PADDING
+            )
+            for value in sorted(row[0] for row in rows)
+        ]
 
     def action_open_customers(self):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 
 from odoo import api, models
@@ -74,27 +74,61 @@ class CustomerArchiveGreeting(models.Model):
         match solar birthdays: in the benchmark, each doubled the candidates.
         """
         pairs = sorted(occasions.birthday_index_keys(calendar_kind, day))
-        return Domain("archive_birthday_calendar", "=", calendar_kind) & Domain.OR(
+        domain = Domain("archive_birthday_calendar", "=", calendar_kind) & Domain.OR(
             Domain("archive_birthday_month", "=", month)
             & Domain("archive_birthday_day", "=", month_day)
             for month, month_day in pairs
         )
+        if calendar_kind == birthdays.LUNAR:
+            domain &= self._greeting_lunar_date_domain(day)
+        return domain
+
+    @api.model
+    def _greeting_lunar_date_domain(self, day):
+        """Return the domain leaving out lunar birthdays stored on another day.
+
+        The pairs of the years around ``day`` also match customers whose lunar
+        birthday falls on that pair's date this year, and each of them would
+        need a lunar calendar computation to be rejected. Their stored date of
+        this year rejects them in SQL. A lunar birthday falls twice in one
+        solar year only when the first date, the one stored, is in early
+        January, so stored dates before March stay candidates.
+        """
+        return (
+            Domain("archive_birthday_date", "=", False)
+            | Domain("archive_birthday_date", "=", day)
+            | Domain("archive_birthday_date", "<", date(day.year, 3, 1))
+            | Domain("archive_birthday_date", ">", date(day.year, 12, 31))
+        )
 
     @api.model
     def _greeting_accept_birthdays(self, day, candidates):
-        """Keep the candidates whose birthday, solar or lunar, falls on ``day``."""
+        """Keep the candidates whose birthday, solar or lunar, falls on ``day``.
+
+        A stored date of this year equal to ``day`` is a birthday; the others
+        are checked with the calendar rules.
+        """
         partners = self.env["res.partner"].browse([c.partner_id for c in candidates])
-        # Read only the two fields the check needs, not every prefetched column.
-        partners.fetch(["archive_birthday", "archive_birthday_calendar"])
+        # Read only the fields the check needs, not every prefetched column.
+        partners.fetch(
+            ["archive_birthday", "archive_birthday_calendar", "archive_birthday_date"]
+        )
         born = {
-            partner.id: (partner.archive_birthday, partner.archive_birthday_calendar)
+            partner.id: (
+                partner.archive_birthday_date,
+                partner.archive_birthday,
+                partner.archive_birthday_calendar,
+            )
             for partner in partners
         }
-        return [
-            candidate
-            for candidate in candidates
-            if birthdays.is_birthday(*born[candidate.partner_id], day)
-        ]
+        accepted = []
+        for candidate in candidates:
+            stored_date, birth_date, calendar_kind = born[candidate.partner_id]
+            if stored_date == day or birthdays.is_birthday(
+                birth_date, calendar_kind, day
+            ):
+                accepted.append(candidate)
+        return accepted
 
     @api.model
     def _greeting_birthday_template(self):

@@ -689,7 +689,7 @@ class ResPartner(models.Model):
         if any(name.startswith("archive_") for name in fields_to_export):
             self.env["customer.archive.access.log"]._log(
                 "export",
-                partners=self.filtered("archive_number"),
+                partners=self._archive_registered(),
                 details=self._name,
             )
         return result
@@ -771,6 +771,14 @@ class ResPartner(models.Model):
 
     # Registration
 
+    def _commercial_sync_to_descendants(self, fields_to_sync=None):
+        # Writing no commercial field leaves nothing to copy to the contact
+        # persons. The standard method still reads the children of every
+        # written contact, one query per customer in a registration loop.
+        if fields_to_sync is not None and not fields_to_sync:
+            return
+        super()._commercial_sync_to_descendants(fields_to_sync)
+
     def _archive_register(self, folder, user=None, registration_date=None):
         """Give each customer an archive number from ``folder`` and register it.
 
@@ -803,6 +811,14 @@ class ResPartner(models.Model):
                     customer=closed[0].display_name,
                 )
             )
+        unnumbered = self.filtered(lambda p: not p.archive_number)
+        numbers = dict(
+            zip(
+                unnumbered.ids,
+                folder._next_archive_numbers(len(unnumbered)),
+                strict=True,
+            )
+        )
         for partner in self:
             if partner.company_id and partner.company_id != folder.company_id:
                 raise UserError(
@@ -823,8 +839,8 @@ class ResPartner(models.Model):
                 vals["company_id"] = folder.company_id.id
             if partner.archive_state == "not_registered":
                 vals["archive_state"] = "registered"
-            if not partner.archive_number:
-                vals["archive_number"] = folder._next_archive_number()
+            if partner.id in numbers:
+                vals["archive_number"] = numbers[partner.id]
                 vals["archive_registration_date"] = registration_date
             if not partner.archive_user_id:
                 vals["archive_user_id"] = (user or partner.user_id or self.env.user).id

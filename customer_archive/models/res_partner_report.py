@@ -88,10 +88,20 @@ class ResPartner(models.Model):
         }
         self.env["customer.archive.access.log"]._log(
             kinds.get(action, "view"),
-            partners=self.filtered("archive_number"),
+            partners=self._archive_registered(),
             details=action,
         )
         return True
+
+    def _archive_registered(self):
+        """Return the customers with an archive number, reading only that field.
+
+        ``filtered`` without this read would load every column of the
+        customers into the cache, where an overview of 100,000 customers
+        kept them until its end.
+        """
+        self.fetch(["archive_number"])
+        return self.filtered("archive_number")
 
     def _archive_product_lines(self):
         """Return ``{partner id: folders of the partner's purchases}``."""

@@ -5,6 +5,7 @@ from babel.dates import get_date_format
 from xlsxwriter.format import Format
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse, get_lang
 
@@ -104,7 +105,9 @@ class CustomerArchiveOverview(models.AbstractModel):
         today = fields.Date.context_today(self)
         labels = self._overview_labels()
         user_names = {}
-        folder_domain = [*domain, ("archive_folder_id", "=", folder.id or False)]
+        folder_domain = Domain(domain) & Domain(
+            "archive_folder_id", "=", folder.id or False
+        )
         last_key = None
         while True:
             query = partners._search(

@@ -97,6 +97,13 @@ class TestAccessLog(ConsultationCase):
         self.assertEqual(entry.action, "export")
         self.assertEqual(entry.partner_id, self.customer)
 
+    def test_partner_export_logs_registered_customers_only(self):
+        unregistered = self._create_customer("Not Registered")
+        (self.customer | unregistered).with_user(self.manager).export_data(
+            ["name", "archive_number"]
+        )
+        self.assertEqual(self._new_entries().partner_id, self.customer)
+
     def test_partner_export_without_archive_fields_not_logged(self):
         self.customer.with_user(self.user).export_data(["name"])
         self.assertFalse(self._new_entries())
@@ -168,6 +175,22 @@ class TestAccessLog(ConsultationCase):
         first, second = self._new_entries()
         self.assertEqual(second.previous_hash, first.entry_hash)
         self.assertEqual(len(second.entry_hash), 64)
+
+    def test_entries_of_many_customers_chained(self):
+        customers = self.env["res.partner"].browse(
+            self._create_customer(f"Log Customer {index}").id for index in range(3)
+        )
+        customers._archive_register(self.folder)
+        customers.with_user(self.manager)._archive_log_access("overview_xlsx")
+        entries = self._new_entries()
+        self.assertEqual(entries.partner_id, customers)
+        self.assertEqual(set(entries.mapped("action")), {"export"})
+        self.assertEqual(set(entries.mapped("details")), {"overview_xlsx"})
+        self.assertEqual(entries.create_uid, self.manager)
+        self.assertTrue(all(entries.mapped("create_date")))
+        self.assertEqual(entries[1].previous_hash, entries[0].entry_hash)
+        self.assertEqual(entries[2].previous_hash, entries[1].entry_hash)
+        self.assertEqual(self.log._first_broken_entry_id(), 0)
 
     def test_write_refused_for_manager_and_admin(self):
         self.confidential_doc.with_user(self.manager).web_read({"name": {}})

@@ -95,6 +95,31 @@ class TestBirthdayGreetings(GreetingCase):
         self.assertIn(lunar.id, candidates)
         self.assertNotIn(solar.id, candidates)
 
+    def test_birthday_rule_skips_lunar_stored_later(self):
+        """A lunar birthday stored later this year is not a candidate today."""
+        day = date(2026, 9, 25)  # lunar 8/15, which was 2025-10-06 last year
+        with freeze_time("2026-09-25 02:00:00"):
+            # Lunar 8/26 falls on 2026-10-06, the pair of last year's 8/15.
+            later = self._customer(
+                "Lunar Later", date(1990, 10, 14), archive_birthday_calendar="lunar"
+            )
+            (rule,) = self.greetings._greeting_birthday_rules(self.company, day, 0)
+            candidates = {c.partner_id for c in self.greetings._greeting_fetch(rule)}
+        self.assertEqual(later.archive_birthday_date, date(2026, 10, 6))
+        self.assertNotIn(later.id, candidates)
+
+    def test_lunar_birthday_twice_in_one_year(self):
+        # The lunar birthday of 1990-12-29 falls on 2026-01-01 and again on
+        # 2026-12-21; the stored date of 2026 is the first one.
+        with freeze_time("2026-06-01 02:00:00"):
+            customer = self._customer(
+                "Lunar Twice", date(1990, 12, 29), archive_birthday_calendar="lunar"
+            )
+        self.assertEqual(customer.archive_birthday_date, date(2026, 1, 1))
+        with freeze_time("2026-12-21 02:00:00"):
+            self._send()
+        self.assertEqual(self._greetings_of(customer).date, date(2026, 12, 21))
+
     def test_feb_29_common_year_on_feb_28(self):
         with freeze_time("2026-02-28 02:00:00"):
             leapling = self._customer("Leapling", date(2000, 2, 29))

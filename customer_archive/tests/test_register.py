@@ -31,6 +31,39 @@ class TestRegister(ArchiveCase):
         self.assertEqual(second_number, first_number + 1)
         self.assertTrue(first.archive_number.startswith("PUE-"))
 
+    def test_register_many_numbers_in_order(self):
+        partners = self.env["res.partner"].browse(
+            self._create_customer(f"Batch Customer {index}").id for index in range(4)
+        )
+        partners._archive_register(self.other_folder)
+        numbers = [
+            int(number.split("-")[1]) for number in partners.mapped("archive_number")
+        ]
+        self.assertEqual(numbers, list(range(numbers[0], numbers[0] + 4)))
+
+    def test_numbers_drawn_one_by_one_without_gaps(self):
+        self.other_folder.sequence_id.sudo().implementation = "no_gap"
+        first_number = self.other_folder._next_archive_number()
+        numbers = self.other_folder._next_archive_numbers(2)
+        start = int(first_number.split("-")[1])
+        self.assertEqual(
+            [int(number.split("-")[1]) for number in numbers], [start + 1, start + 2]
+        )
+        self.assertEqual(self.other_folder._next_archive_numbers(0), [])
+
+    def test_register_leaves_contact_person_alone(self):
+        company = self._create_customer("Tea House Ltd", is_company=True)
+        person = self.env["res.partner"].create(
+            {"name": "Ma Li", "parent_id": company.id, "function": "Buyer"}
+        )
+        company._archive_register(self.folder)
+        self.assertTrue(company.archive_number)
+        self.assertFalse(person.archive_number)
+        self.assertEqual(person.archive_state, "not_registered")
+        # Commercial fields still reach the contact person.
+        company.company_registry = "91110000100000000X"
+        self.assertEqual(person.company_registry, "91110000100000000X")
+
     def test_register_twice_keeps_number(self):
         number = self.customer.archive_number
         self.customer._archive_register(self.other_folder)

