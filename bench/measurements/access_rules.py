@@ -1,4 +1,9 @@
-"""Cost of the document access rules on a list read."""
+"""Cost of the document access rules on a list read.
+
+The cases read as the document list does, with ``web_search_read``: a
+``search_read`` over RPC also writes a view entry to the access log for each
+internal and confidential document, which is not the cost measured here.
+"""
 
 from ..harness import Case, Measurement, Target, measurement
 
@@ -15,7 +20,7 @@ LIST_FIELDS = [
 ]
 
 
-@measurement("access_rules", "search_read of documents as archive user and manager")
+@measurement("access_rules", "list read of documents as archive user and manager")
 def access_rules(bench):
     env = bench.env
     limit = bench.size.read_documents
@@ -26,8 +31,10 @@ def access_rules(bench):
     def read_as(account):
         def run():
             Document = env["customer.archive.document"].with_user(account)
-            rows = Document.search_read([], LIST_FIELDS, limit=limit)
-            return [row["id"] for row in rows]
+            result = Document.web_search_read(
+                [], dict.fromkeys(LIST_FIELDS, {}), limit=limit, count_limit=limit
+            )
+            return [row["id"] for row in result["records"]]
 
         return run
 
@@ -35,13 +42,13 @@ def access_rules(bench):
         cases=[
             Case(
                 "user",
-                f"search_read of {limit:,} documents as an Archive User "
+                f"list read of {limit:,} documents as an Archive User "
                 "(confidentiality and consultation rules)",
                 read_as(user),
             ),
             Case(
                 "manager",
-                f"search_read of {limit:,} documents as an Archive Manager "
+                f"list read of {limit:,} documents as an Archive Manager "
                 "(company rule only)",
                 read_as(manager),
             ),
