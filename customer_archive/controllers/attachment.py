@@ -43,9 +43,9 @@ class CustomerArchiveAttachmentController(AttachmentController):
         """Skip storing the PDF thumbnail of an archive file the user may only read.
 
         The web client (mail's attachment model in Odoo 19) posts a thumbnail
-        when it shows a PDF that has none, and Odoo's route returns 404 (Not
+        when it shows a PDF that has none. Odoo's route returns 404 (Not
         Found) to a user without write access to the file, such as a user
-        reading a confidential document through a consultation request.
+        who reads a confidential document through a consultation request.
 
         The thumbnail is not stored in that case, rather than stored in sudo
         mode: a reader would otherwise change a filed file they may not

@@ -149,10 +149,10 @@ class IrAttachment(models.Model):
     def _has_attachments_ownership(self, attachment_tokens):
         """Let only write access, not a token, own an archive file.
 
-        Odoo's ownership tokens are handed to whoever uploaded a file, and
-        they open routes such as the PDF preview without the document's
-        record rules; a consultation's end or a new responsible must close
-        the file to that user too.
+        Odoo hands an ownership token to the user who uploads a file, and the
+        token opens routes such as the PDF preview without the document's
+        record rules. The end of a consultation or a new responsible must
+        close the file to that user too.
         """
         bound = self._archive_bound()
         if bound and not all(

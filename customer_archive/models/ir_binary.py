@@ -93,7 +93,7 @@ class IrBinary(models.AbstractModel):
             # An anonymous refusal names no user, and writing it would let
             # anyone grow the append-only log and hold its chain head's lock.
             _logger.info(
-                "Anonymous download of archive file %s refused (address %s)",
+                "Anonymous download of archive file %s denied (address %s)",
                 attachment.id,
                 request.httprequest.remote_addr if request else None,
             )

@@ -511,8 +511,8 @@ class TestInvitations(GreetingCase):
                 }
             )
         )
-        # The record rules hide the guest from the other company's manager:
-        # the wizard either sees no guest or raises AccessError.
+        # The record rules hide the guest from the other company's manager,
+        # so the wizard either finds no guest or raises AccessError.
         with contextlib.suppress(AccessError):
             wizard.action_invite()
         self.assertFalse(self._greetings_of(guest))
