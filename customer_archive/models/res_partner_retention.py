@@ -14,6 +14,7 @@ MANAGER_FIELDS = {
     "archive_closed_date",
     "archive_legal_hold",
     "archive_legal_hold_reason",
+    "archive_legal_hold_history",
     "archive_legal_hold_date",
     "archive_legal_hold_user_id",
     "archive_erasure_due",
@@ -51,6 +52,15 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups="customer_archive.group_archive_user",
+    )
+    archive_legal_hold_history = fields.Text(
+        string="Legal Hold History",
+        readonly=True,
+        copy=False,
+        groups="customer_archive.group_archive_user",
+        help="Each legal hold placed or lifted, with its date, manager and "
+        "reason. The customer's messages name the manager only, because every "
+        "employee may read them.",
     )
     archive_legal_hold_date = fields.Date(
         string="Legal Hold Since",
@@ -165,14 +175,14 @@ class ResPartner(models.Model):
                 "archive_legal_hold_user_id": self.env.user.id,
             }
         )
-        for partner in self:
-            partner.sudo().message_post(
-                body=self.env._(
-                    "Legal hold placed by %(manager)s: %(reason)s",
-                    manager=self.env.user.name,
-                    reason=reason,
-                )
-            )
+        self._archive_record_legal_hold(
+            self.env._(
+                "Legal hold placed by %(manager)s: %(reason)s",
+                manager=self.env.user.name,
+                reason=reason,
+            ),
+            self.env._("Legal hold placed by %(manager)s.", manager=self.env.user.name),
+        )
 
     def _archive_lift_legal_hold(self, reason):
         self._archive_ensure_manager()
@@ -185,14 +195,30 @@ class ResPartner(models.Model):
                 "archive_legal_hold_user_id": False,
             }
         )
-        for partner in held:
-            partner.sudo().message_post(
-                body=self.env._(
-                    "Legal hold lifted by %(manager)s: %(reason)s",
-                    manager=self.env.user.name,
-                    reason=reason,
-                )
+        held._archive_record_legal_hold(
+            self.env._(
+                "Legal hold lifted by %(manager)s: %(reason)s",
+                manager=self.env.user.name,
+                reason=reason,
+            ),
+            self.env._("Legal hold lifted by %(manager)s.", manager=self.env.user.name),
+        )
+
+    def _archive_record_legal_hold(self, entry, message):
+        """Add ``entry`` to the hold history and post ``message`` on each customer.
+
+        The reason stays in the history, which archive users alone may read:
+        the customer's chatter is open to every employee of the company.
+        """
+        line = f"{fields.Date.context_today(self).isoformat()} {entry}"
+        # sudo: the history is a system field; the caller is a manager of the
+        # archives' companies (_archive_ensure_manager).
+        for partner in self.sudo():
+            history = partner.archive_legal_hold_history
+            partner.archive_legal_hold_history = (
+                f"{history}\n{line}" if history else line
             )
+            partner.message_post(body=message)
 
     # Erasure
 

@@ -449,7 +449,24 @@ class TestLegalHold(RetentionCase):
         bodies = " ".join(str(body) for body in partner.message_ids.mapped("body"))
         self.assertIn("Legal hold placed", bodies)
         self.assertIn("Legal hold lifted", bodies)
-        self.assertIn("Settled", bodies)
+        history = partner.archive_legal_hold_history
+        self.assertIn("Lawsuit 2026-3", history)
+        self.assertIn("Settled", history)
+
+    def test_hold_reason_not_in_customer_chatter(self):
+        self._hold_wizard(
+            self.manager,
+            "place",
+            "Lawsuit 2026-3",
+            partner_ids=[(6, 0, self.customer.ids)],
+        ).action_apply()
+        bodies = " ".join(
+            str(body) for body in self.customer.message_ids.mapped("body")
+        )
+        self.assertIn("Legal hold placed", bodies)
+        self.assertNotIn("Lawsuit", bodies)
+        Message = self.env["mail.message"].with_user(self.internal_user)
+        self.assertFalse(Message.search([("body", "ilike", "Lawsuit")]))
 
     def test_place_and_lift_document_hold(self):
         document = self._document("con")
