@@ -186,11 +186,9 @@ class CustomerArchiveDocument(models.Model):
     @api.constrains("partner_id", "company_id")
     def _check_archive_company(self):
         for document in self:
-            archive_company = document.partner_id.archive_company_id
-            if archive_company and document.company_id != archive_company:
-                # The error names the customer, so the user's access comes first.
-                # Constraints run in sudo mode, hence sudo(False).
-                document.partner_id.sudo(False).check_access("read")
+            partner = document.partner_id
+            archive_company = partner._archive_foreign_company(document.company_id)
+            if archive_company:
                 raise ValidationError(
                     self.env._(
                         "The archive of “%(customer)s” belongs to %(archive)s, so "

@@ -191,8 +191,9 @@ class CustomerArchiveJournalEntry(models.Model):
         # customer's history, so only the company that keeps the archive may
         # record one.
         for entry in self:
-            archive_company = entry.partner_id.archive_company_id
-            if archive_company and entry.company_id != archive_company:
+            partner = entry.partner_id
+            archive_company = partner._archive_foreign_company(entry.company_id)
+            if archive_company:
                 raise ValidationError(
                     self.env._(
                         "The archive of “%(customer)s” belongs to %(archive)s, so "

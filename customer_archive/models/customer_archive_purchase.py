@@ -90,11 +90,9 @@ class CustomerArchivePurchase(models.Model):
         # A purchase moves the customer's tier and cycle, so only the company
         # that holds the archive may record one.
         for purchase in self:
-            archive_company = purchase.partner_id.archive_company_id
-            if archive_company and purchase.company_id != archive_company:
-                # The error names the customer, so the user's access comes first.
-                # Constraints run in sudo mode, hence sudo(False).
-                purchase.partner_id.sudo(False).check_access("read")
+            partner = purchase.partner_id
+            archive_company = partner._archive_foreign_company(purchase.company_id)
+            if archive_company:
                 raise ValidationError(
                     self.env._(
                         "The archive of “%(customer)s” belongs to %(archive)s, so "

@@ -72,6 +72,19 @@ class ResPartner(models.Model):
                 )
             )
 
+    def _archive_foreign_company(self, company):
+        """Return the archive's company when it is not ``company``, else no company.
+
+        The caller's error names the customer, so the user's read access to it
+        is checked first. Constraints run in sudo mode, hence ``sudo(False)``.
+        """
+        self.ensure_one()
+        archive_company = self.archive_company_id
+        if not archive_company or archive_company == company:
+            return self.env["res.company"]
+        self.sudo(False).check_access("read")
+        return archive_company
+
     def _archive_log_access(self, action):
         """Write one access-log entry per customer for a screen, report or export.
 
